@@ -1,0 +1,79 @@
+"""Command-line faces: demo data, users, audit. Each command commits once, at the end."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from workflow_app.extensions import db
+
+users_cli = AppGroup("users", help="用户管理")
+audit_cli = AppGroup("audit", help="审计日志")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo data (idempotent: running it twice changes nothing)."""
+    from workflow_app.demo import load_demo
+
+    report = load_demo()
+    db.session.commit()
+    click.echo(report)
+
+
+@users_cli.command("token")
+@click.argument("username")
+def token_command(username: str) -> None:
+    """Issue an API bearer token for USERNAME and print it (shown once)."""
+    from workflow_app.auth.models import ApiToken, User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"找不到用户 {username}")
+    _row, token = ApiToken.issue(user)
+    db.session.commit()
+    click.echo(token)
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.password_option()
+def set_password_command(username: str, password: str) -> None:
+    """Set the password of USERNAME."""
+    from workflow_app.auth.models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"找不到用户 {username}")
+    if len(password) < 8:
+        raise click.ClickException("密码至少 8 位")
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"已更新 {username} 的密码")
+
+
+@audit_cli.command("verify")
+def verify_command() -> None:
+    """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
+    from workflow_app.audit.trail import verify
+
+    result = verify()
+    if result.ok:
+        click.echo(f"审计链完整：共 {result.count} 条记录，校验通过。")
+        return
+    click.echo(f"审计链被破坏：第一条异常记录 id={result.bad_event_id}，{result.problem}", err=True)
+    raise SystemExit(1)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to `flask --app workflow_app ...`."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    try:
+        from workflow_app.exchange.cli import evaluations_cli
+    except ModuleNotFoundError:
+        return
+    app.cli.add_command(evaluations_cli)

@@ -1,0 +1,55 @@
+"""Who may see which evaluation. Domain rules, used by every face (web, API, CLI, portal)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from workflow_app.auth.models import User
+from workflow_app.evaluations.models import Evaluation
+from workflow_app.units.models import Unit
+from workflow_app.workflow.states import EvaluationState
+
+# A finance bureau sees an evaluation once the unit's leader has signed it off to the bureau.
+BUREAU_VISIBLE_STATES = (
+    EvaluationState.FINANCE_ACCEPTANCE,
+    EvaluationState.ACCEPTED,
+    EvaluationState.PUBLISHED,
+)
+
+
+def visible_evaluations(user: User) -> Select[tuple[Evaluation]]:
+    """A query of the evaluations this user may read, newest first."""
+    query = select(Evaluation).order_by(Evaluation.fiscal_year.desc(), Evaluation.id.desc())
+    if user.unit.is_bureau:
+        if not user.is_finance_officer:
+            return query.where(False)
+        overseen = select(Unit.id).where(Unit.bureau_id == user.unit_id)
+        return query.where(
+            Evaluation.unit_id.in_(overseen), Evaluation.state.in_(BUREAU_VISIBLE_STATES)
+        )
+    return query.where(Evaluation.unit_id == user.unit_id)
+
+
+def can_view(user: User, evaluation: Evaluation) -> bool:
+    """True when the user may read this evaluation."""
+    if user.unit.is_bureau:
+        return (
+            user.is_finance_officer
+            and evaluation.unit.bureau_id == user.unit_id
+            and evaluation.state in BUREAU_VISIBLE_STATES
+        )
+    return evaluation.unit_id == user.unit_id
+
+
+def can_create(user: User) -> bool:
+    """Preparers of budget units create evaluations."""
+    return user.is_preparer and not user.unit.is_bureau
+
+
+def can_edit_content(user: User, evaluation: Evaluation) -> bool:
+    """Content changes only in draft, by a preparer of the evaluation's unit."""
+    return (
+        evaluation.state == EvaluationState.DRAFT
+        and user.is_preparer
+        and user.unit_id == evaluation.unit_id
+    )

@@ -1,0 +1,108 @@
+"""CJK TrueType fonts for the printed report.
+
+The report embeds every font it uses (a published PDF must print the same everywhere), so
+it never falls back to reportlab's standard-14 fonts: both the serif body face (宋体-like
+明体) and the sans heading face (黑体-like) are TrueType collections registered with
+reportlab's ``TTFont``, which embeds them as subsets. Latin text and digits use the same
+faces, so ``pdffonts`` lists nothing that is not embedded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+#: Names under which the faces are registered with reportlab.
+SERIF = "JXSerif"
+SANS = "JXSans"
+
+# (path, subfont index) in order of preference. Only TrueType outlines work with reportlab
+# (CFF-based OpenType such as Noto CJK cannot be embedded by it), hence no Noto here.
+SERIF_CANDIDATES: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # AR PL UMing CN: 明体, simplified
+    ("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf", 0),
+    ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
+    ("C:/Windows/Fonts/simsun.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+)
+SANS_CANDIDATES: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # WenQuanYi Zen Hei: 黑体-like
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("C:/Windows/Fonts/simhei.ttf", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+)
+
+
+class FontNotFoundError(RuntimeError):
+    """No usable CJK TrueType font was found on this machine."""
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The registered font names and the files they came from."""
+
+    serif: str
+    sans: str
+    serif_path: str
+    sans_path: str
+
+
+_lock = threading.Lock()
+_registered: FontSet | None = None
+
+
+def _env_candidate(var: str) -> tuple[tuple[str, int], ...]:
+    # JIXIAO_PDF_FONT_SERIF=/path/font.ttc[:index] lets an operator pin a font.
+    value = os.environ.get(var, "").strip()
+    if not value:
+        return ()
+    head, _, tail = value.rpartition(":")
+    if head and tail.isdigit():
+        return ((head, int(tail)),)
+    return ((value, 0),)
+
+
+def _first_existing(candidates: tuple[tuple[str, int], ...]) -> tuple[str, int] | None:
+    for path, index in candidates:
+        if Path(path).is_file():
+            return path, index
+    return None
+
+
+def register_fonts() -> FontSet:
+    """Register the serif and sans CJK faces once per process and return their names.
+
+    Raises :class:`FontNotFoundError` naming the paths searched and the Debian packages to
+    install when no candidate exists.
+    """
+    global _registered
+    if _registered is not None:
+        return _registered
+    with _lock:
+        if _registered is not None:
+            return _registered
+        serif = _first_existing(_env_candidate("JIXIAO_PDF_FONT_SERIF") + SERIF_CANDIDATES)
+        sans = _first_existing(_env_candidate("JIXIAO_PDF_FONT_SANS") + SANS_CANDIDATES)
+        if serif is None and sans is None:
+            searched = ", ".join(p for p, _ in SERIF_CANDIDATES + SANS_CANDIDATES)
+            raise FontNotFoundError(
+                "报告生成需要中文 TrueType 字体，但未找到。请安装 fonts-arphic-uming 或 "
+                "fonts-wqy-zenhei（scripts/system-deps.sh），或设置 JIXIAO_PDF_FONT_SERIF。"
+                f" Searched: {searched}"
+            )
+        # One face is enough: use it for both roles rather than failing.
+        serif = serif or sans
+        sans = sans or serif
+        assert serif is not None and sans is not None
+        pdfmetrics.registerFont(TTFont(SERIF, serif[0], subfontIndex=serif[1]))
+        pdfmetrics.registerFont(TTFont(SANS, sans[0], subfontIndex=sans[1]))
+        _registered = FontSet(SERIF, SANS, serif[0], sans[0])
+        return _registered
