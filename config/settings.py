@@ -65,7 +65,7 @@ class ProductionConfig(BaseConfig):
     def check(cls) -> None:
         """Refuse to run without a secret key."""
         if not os.environ.get("SECRET_KEY"):
-            raise ConfigError("生产环境必须设置 SECRET_KEY 环境变量 (SECRET_KEY is required in production)")
+            raise ConfigError("生产环境必须设置 SECRET_KEY 环境变量 (SECRET_KEY is required)")
 
 
 CONFIGS = {

@@ -6,8 +6,8 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Numeric
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.types import TypeDecorator
 
 Money = Numeric(14, 4)  # 万元 with up to four decimals (seed 001 has 307.991)
 Score = Numeric(7, 2)  # weights and scores, exact

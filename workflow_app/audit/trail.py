@@ -26,7 +26,10 @@ _LOCK_KEY = 7_362_514  # arbitrary, constant: "the audit chain"
 
 def _event_hash(fields: dict[str, Any], prev_hash: str) -> str:
     payload = json.dumps(
-        {**fields, "prev_hash": prev_hash}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        {**fields, "prev_hash": prev_hash},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -75,7 +75,10 @@ def indicator_node(indicator: Indicator, code: str) -> dict[str, Any]:
             "score_reason": indicator.score_reason or "",
             "deviation_reason": indicator.deviation_reason or "",
             "not_applicable": bool(indicator.not_applicable),
-            "rule": {"type": indicator.rule_type.value, "params": dict(indicator.rule_params or {})},
+            "rule": {
+                "type": indicator.rule_type.value,
+                "params": dict(indicator.rule_params or {}),
+            },
             "evidence": [
                 {
                     "filename": e.filename,
@@ -247,7 +250,7 @@ class _Reader:
 
 
 def _build_indicators(reader: _Reader, nodes: Any, level: int, prefix: str,
-                      evaluation: Evaluation, parent: Indicator | None) -> list[Indicator]:
+                      parent: Indicator | None) -> list[Indicator]:
     if not isinstance(nodes, list):
         reader.fail(f"指标 {prefix or '体系'} 的下级指标应为列表")
         return []
@@ -262,12 +265,10 @@ def _build_indicators(reader: _Reader, nodes: Any, level: int, prefix: str,
             reader.fail(f"{where}超过三级，指标体系最多三级")
             continue
         name = reader.text(node, "name", where, required=True, max_len=200)
-        indicator = Indicator(
-            evaluation=evaluation, parent=parent, level=level, position=position, name=name
-        )
+        indicator = Indicator(parent=parent, level=level, position=position, name=name)
         children = node.get("children") or []
         if children:
-            kids = _build_indicators(reader, children, level + 1, code, evaluation, indicator)
+            kids = _build_indicators(reader, children, level + 1, code, indicator)
             indicator.weight = sum((k.weight or Decimal(0) for k in kids), Decimal(0))
             stated = reader.decimal(node, "weight", where, required=False, places=2)
             if stated is not None and stated != indicator.weight:
@@ -416,7 +417,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
         keys.add(key)
         sections.append(Section(
             key=key, position=i,
-            title=reader.text(row, "title", where, required=True, max_len=200),
+            title=reader.text(row, "title", where, max_len=200),  # a preface has none
             body=reader.text(row, "body", where),
         ))
 
@@ -442,8 +443,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
         reader.fail("评价工作组只能有一名组长")
 
     # The tree is built detached first so that a bad document changes nothing.
-    scratch = Evaluation()
-    roots = _build_indicators(reader, doc.get("indicators") or [], 1, "", scratch, None)
+    roots = _build_indicators(reader, doc.get("indicators") or [], 1, "", None)
     if reader.problems:
         raise DocumentError(reader.problems)
 
@@ -456,10 +456,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
     evaluation.sub_projects = subs
     evaluation.sections = sections
     evaluation.team = team
-    evaluation.indicators = []
-    for indicator in _walk(roots):
-        indicator.evaluation = evaluation
-    scratch.indicators = []
+    evaluation.indicators = list(_walk(roots))
 
 
 def _walk(nodes: list[Indicator]):
