@@ -215,6 +215,10 @@ _ACTUALS = {
     "组织召开银企对接会": "7次", "政务公开工作": "29187条", "资金拨付时效": "是",
     "社会公众满意度": "较为满意",
 }
+_SCORE_REASONS = {
+    "绩效指标科学性": "个别指标未细化量化，扣0.5分。",
+    "部门整体效益": "效益指标未细化为经济、社会、环境效益指标，酌情扣1分。",
+}
 _DEVIATIONS = {
     "支出进度": "第一季度支出进度未达到序时进度；今后按季度编制用款计划，加快支出进度。",
     "资金结余结转率": "部分项目年底追加，资金未能当年支出；今后加强预算执行监控。",
@@ -809,7 +813,7 @@ def _indicator_tree() -> list[dict]:
                     "code": f"{i}.{j}.{k}", "name": name, "description": desc,
                     "standard": std, "weight": weight, "target": target,
                     "actual": _ACTUALS.get(name, "达成"), "score": score,
-                    "score_reason": "" if score == weight else "见偏差原因",
+                    "score_reason": _SCORE_REASONS.get(name, ""),
                     "deviation_reason": _DEVIATIONS.get(name, ""),
                     "not_applicable": False, "rule": {"type": rule, "params": {}},
                     "evidence": [],

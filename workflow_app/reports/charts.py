@@ -33,7 +33,7 @@ def score_chart(
     no bar. Every string uses the embedded CJK font (no Helvetica in the PDF).
     """
     fonts = register_fonts()
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=fonts.serif)
     chart = VerticalBarChart()
     chart.x, chart.y = 34, 34
     chart.width, chart.height = width - 150, height - 52
