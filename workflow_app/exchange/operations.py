@@ -99,8 +99,15 @@ def replace_content(evaluation: Evaluation, doc: Any, actor: User, expected_vers
             if evidence.sha256 in shas:
                 kept[(code, evidence.sha256)] = evidence
 
-    apply_document(evaluation, doc, users_by_username=unit_users_by_username(evaluation.unit_id),
-                   grade_scheme=scheme)
+    users = unit_users_by_username(evaluation.unit_id)
+    _dry_run(evaluation, doc, users)
+    # Rows under unique constraints (one per source / key / member, one leader) must be gone
+    # before their replacements are inserted: the unit of work inserts before it deletes.
+    evaluation.funding = []
+    evaluation.sections = []
+    evaluation.team = []
+    db.session.flush()
+    apply_document(evaluation, doc, users_by_username=users, grade_scheme=scheme)
     new_leaves = {}
     for code, leaf in _leaf_codes_unflushed(evaluation).items():
         new_leaves[code] = leaf
@@ -116,6 +123,17 @@ def replace_content(evaluation: Evaluation, doc: Any, actor: User, expected_vers
         detail={"source": source, "version": evaluation.version},
     )
     return evaluation
+
+
+def _dry_run(evaluation: Evaluation, doc: dict[str, Any], users: dict[str, User]) -> None:
+    """Apply the document to a scratch evaluation: raises DocumentError, changes nothing."""
+    scratch = Evaluation(unit_id=evaluation.unit_id, kind=evaluation.kind,
+                         fiscal_year=evaluation.fiscal_year, project_name="-")
+    try:
+        apply_document(scratch, doc, users_by_username=users)
+    finally:
+        if scratch in db.session:
+            db.session.expunge(scratch)
 
 
 def _leaf_codes_unflushed(evaluation: Evaluation) -> dict[str, Indicator]:
