@@ -25,7 +25,7 @@ from flask import (
 from workflow_app.public import queries
 from workflow_app.public.forms import VerifyUploadForm
 from workflow_app.public.publication import normalise_code, review_records
-from workflow_app.reports.record import report_filename, report_title
+from workflow_app.reports.record import content_disposition, report_filename, report_title
 from workflow_app.workflow.models import Signature
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -65,7 +65,7 @@ def index():
     """Published reports, filtered by year, unit, kind and grade, searchable by name."""
     filters = queries.Filters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int), 1)
-    result = queries.list_published(filters, page=page)
+    result = queries.list_published(filters, page=page, per_page=queries.PAGE_SIZE)
     return render_template(
         "public/index.html",
         page=result,
@@ -142,6 +142,8 @@ def download(evaluation_id: int):
         conditional=True,
         max_age=3600,
     )
+    response.headers["Content-Disposition"] = content_disposition(
+        report_filename(evaluation), f"report-{evaluation.id}.pdf")
     response.headers["X-Content-SHA256"] = sha256
     return response
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from workflow_app.evaluations.models import Evaluation
 
 
@@ -23,3 +25,8 @@ def report_filename(evaluation: Evaluation, *, suffix: str = "") -> str:
     name = f"{title}{suffix}.pdf"
     # Path separators and control characters never belong in a file name.
     return "".join("_" if ch in '/\\:*?"<>|' or ord(ch) < 32 else ch for ch in name)
+
+
+def content_disposition(filename: str, fallback: str) -> str:
+    """An attachment header with the Chinese name (RFC 5987) and a plain ASCII fallback."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

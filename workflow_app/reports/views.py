@@ -23,7 +23,7 @@ from workflow_app.evaluations.access import can_view
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.extensions import db
 from workflow_app.public.publication import CurrentReport, current_report
-from workflow_app.reports.record import report_filename
+from workflow_app.reports.record import content_disposition, report_filename
 
 bp = Blueprint("reports", __name__)
 
@@ -41,15 +41,18 @@ def _send(evaluation: Evaluation, report: CurrentReport):
     else:
         suffix = f"（第{report.revision}版）"
     sha256 = hashlib.sha256(report.pdf).hexdigest()
+    filename = report_filename(evaluation, suffix=suffix)
     response = send_file(
         io.BytesIO(report.pdf),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=report_filename(evaluation, suffix=suffix),
+        download_name=filename,
         etag=sha256,
         conditional=True,
         max_age=0,
     )
+    response.headers["Content-Disposition"] = content_disposition(
+        filename, f"report-{evaluation.id}.pdf")
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-SHA256"] = sha256
     return response
