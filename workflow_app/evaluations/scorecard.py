@@ -1,12 +1,127 @@
-"""The scores of an evaluation as the scoring engine sees them (derived, never stored)."""
+"""The scores of an evaluation as the scoring engine sees them (derived, never stored).
+
+`score_evaluation` is the contract other areas use. `build_scorecard` adds what the pages
+need: the tree in display order with each node's codes, results and totals, so a template
+never re-derives a score.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
 from workflow_app.evaluations.document import to_document
-from workflow_app.evaluations.models import Evaluation
-from workflow_app.evaluations.scoring import TreeResult, score_document
+from workflow_app.evaluations.models import Evaluation, Indicator
+from workflow_app.evaluations.scoring import (
+    IndicatorResult,
+    NodeResult,
+    Problem,
+    TreeResult,
+    score_document,
+)
+
+# Fields of a leaf the editor may override when previewing scores (form names of the table).
+PREVIEW_FIELDS = ("target", "actual", "score", "score_reason", "deviation_reason",
+                  "not_applicable")
 
 
-def score_evaluation(evaluation: Evaluation) -> TreeResult:
-    """Entered and computed scores, totals, grades, flags and problems of the working copy."""
-    return score_document(to_document(evaluation))
+def ordered_indicators(evaluation: Evaluation) -> list[tuple[str, Indicator]]:
+    """(position code, indicator) depth-first, in the order of the content document."""
+    out: list[tuple[str, Indicator]] = []
+
+    def visit(nodes: list[Indicator], prefix: str) -> None:
+        for index, node in enumerate(nodes, 1):
+            code = f"{prefix}{index}"
+            out.append((code, node))
+            visit(list(node.children), f"{code}.")
+
+    roots = [i for i in evaluation.indicators if i.parent_id is None and i.parent is None]
+    roots.sort(key=lambda i: (i.position, i.id or 0))
+    visit(roots, "")
+    return out
+
+
+def _leaf_dicts(nodes: list[dict[str, Any]]):
+    for node in nodes:
+        if node.get("children"):
+            yield from _leaf_dicts(node["children"])
+        else:
+            yield node
+
+
+def score_evaluation(evaluation: Evaluation,
+                     overrides: dict[int, dict[str, Any]] | None = None) -> TreeResult:
+    """Entered and computed scores, totals, grades, flags and problems of the working copy.
+
+    ``overrides`` (indicator id → leaf fields) scores unsaved form values without touching
+    the rows: the editor's live preview.
+    """
+    doc = to_document(evaluation)
+    if overrides:
+        by_code = {code: ind.id for code, ind in ordered_indicators(evaluation)}
+        for leaf in _leaf_dicts(doc["indicators"]):
+            new = overrides.get(by_code.get(leaf["code"]))
+            if not new:
+                continue
+            for key in PREVIEW_FIELDS:
+                if key in new:
+                    value = new[key]
+                    if key == "not_applicable":
+                        value = str(value).lower() in ("1", "true", "on", "yes")
+                    elif key == "score":
+                        value = str(value).strip() or None
+                    leaf[key] = value
+    return score_document(doc)
+
+
+@dataclass
+class Row:
+    """One indicator of the scoring table with its engine results."""
+
+    code: str
+    indicator: Indicator
+    node: NodeResult | None
+    leaf: IndicatorResult | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def level(self) -> int:
+        return self.code.count(".") + 1
+
+
+@dataclass
+class Scorecard:
+    """The table of an evaluation: rows in order, the engine's result, problems by code."""
+
+    result: TreeResult
+    rows: list[Row]
+
+    @property
+    def tree_problems(self) -> list[Problem]:
+        """Problems of the tree as a whole (weights not adding up, nothing applicable)."""
+        return [p for p in self.result.problems if not p.code]
+
+    @property
+    def level_totals(self) -> list[Row]:
+        """First-level rows (their NodeResult holds the level's entered/computed sums)."""
+        return [r for r in self.rows if r.level == 1]
+
+    @property
+    def leaf_weight_sum(self) -> Decimal:
+        """Sum of the leaf weights (should equal the total weight)."""
+        return sum((r.indicator.weight or Decimal(0) for r in self.rows
+                    if r.indicator.is_leaf), Decimal(0))
+
+
+def build_scorecard(evaluation: Evaluation,
+                    overrides: dict[int, dict[str, Any]] | None = None) -> Scorecard:
+    """Score the evaluation and pair every indicator with its results and problems."""
+    result = score_evaluation(evaluation, overrides)
+    by_code: dict[str, list[Problem]] = {}
+    for problem in result.problems:
+        by_code.setdefault(problem.code, []).append(problem)
+    rows = [Row(code, ind, result.nodes.get(code), result.leaves.get(code),
+                by_code.get(code, []))
+            for code, ind in ordered_indicators(evaluation)]
+    return Scorecard(result, rows)
