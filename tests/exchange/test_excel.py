@@ -113,7 +113,8 @@ def test_workbook_edits_update_the_draft(demo):
     doc = to_document(evaluation)
     leaf = doc["indicators"][1]["children"][0]["children"][3]
     assert leaf["name"] == "资金结余结转率" and leaf["score"] == "0.8"
-    assert next(s for s in doc["sections"] if s["key"] == "deviation")["body"] == "加强预算执行管理。"
+    deviation = next(s for s in doc["sections"] if s["key"] == "deviation")
+    assert deviation["body"] == "加强预算执行管理。"
     assert doc["preparer_phone"] == "0311-1234567"
     assert evaluation.version > version
     from workflow_app.evaluations.scorecard import score_evaluation

@@ -291,6 +291,6 @@ def update_evaluation(evaluation_id: int):
         raise _document_error(exc) from None
     except OperationError as exc:
         db.session.rollback()
-        raise ApiError(422, str(exc)) from None
+        raise ApiError(getattr(exc, "status", 422), str(exc)) from None
     db.session.commit()
     return _read_response(evaluation)

@@ -215,6 +215,14 @@ def openapi_document() -> dict[str, Any]:
                         "responses": {"200": _json("EvaluationDocument", "评价内容文档"),
                                       **_COMMON}},
             },
+            "/evaluations/{evaluation_id}/report.pdf": {
+                "parameters": [_ID],
+                "get": {"summary": "报告 PDF（由报告模块提供：已公开的为存档原件，否则为当前稿）",
+                        "operationId": "getReportPdf",
+                        "responses": {"200": {"description": "PDF",
+                                              "content": {"application/pdf": {}}},
+                                      **_COMMON}},
+            },
             "/evaluations/{evaluation_id}/transitions/{trigger}": {
                 "parameters": [_ID, {"name": "trigger", "in": "path", "required": True,
                                      "schema": {"type": "string"},
