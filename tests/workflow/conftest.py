@@ -1,0 +1,21 @@
+"""Fixtures of the workflow tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.workflow.helpers import World, build_world
+
+
+@pytest.fixture
+def world(make, db_session) -> World:
+    """An evaluation in draft with its preparer, a three-person team and finance officers."""
+    return build_world(make)
+
+
+@pytest.fixture
+def no_publication(monkeypatch):
+    """Publishing without rendering a PDF (the public area's artifact is tested there)."""
+    from workflow_app.workflow import steps
+
+    monkeypatch.setattr(steps, "publish_report", lambda firing: None)
