@@ -19,7 +19,8 @@ def _error(response, status: int) -> str:
 def test_submit_then_sign(api, demo):
     evaluation = demo.website
     preparer = api(demo.users["preparer"])
-    response = preparer.post(f"{URL}/{evaluation.id}/transitions/submit", json={"comment": "请审阅"})
+    response = preparer.post(f"{URL}/{evaluation.id}/transitions/submit",
+                             json={"comment": "请审阅"})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["state"] == "team_review"

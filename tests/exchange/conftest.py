@@ -26,3 +26,23 @@ def demo(ctx):
         seed000=by_name["完善绩效考核办法工作经费"],
         website=by_name["政府网站技术服务"],
     )
+
+
+def _draft_copy(evaluation: Evaluation) -> Evaluation:
+    from workflow_app.exchange.json_io import export_document, import_document
+
+    copy_ = import_document(export_document(evaluation), preparer=evaluation.preparer)
+    db.session.commit()
+    return copy_
+
+
+@pytest.fixture
+def draft001(demo):
+    """A draft with seed 001's content (the demo's own copy may have moved on in the workflow)."""
+    return _draft_copy(demo.seed001)
+
+
+@pytest.fixture
+def draft000(demo):
+    """A draft with seed 000's content."""
+    return _draft_copy(demo.seed000)

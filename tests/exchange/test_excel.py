@@ -88,9 +88,9 @@ def test_project_export_has_the_10hao_columns(demo):
     assert ws.cell(total, 8).value == "评价等级：优秀"
 
 
-@pytest.mark.parametrize("which", ["seed001", "seed000"])
-def test_unchanged_workbook_round_trips_to_equal_content(demo, which):
-    evaluation = getattr(demo, which)
+@pytest.mark.parametrize("which", ["draft001", "draft000"])
+def test_unchanged_workbook_round_trips_to_equal_content(request, which):
+    evaluation = request.getfixturevalue(which)
     before = to_document(evaluation)
     preparer = evaluation.preparer
     excel.import_into(evaluation, excel.export_xlsx(evaluation), preparer)
@@ -98,8 +98,8 @@ def test_unchanged_workbook_round_trips_to_equal_content(demo, which):
     assert to_document(evaluation) == before
 
 
-def test_workbook_edits_update_the_draft(demo):
-    evaluation = demo.seed001
+def test_workbook_edits_update_the_draft(draft001):
+    evaluation = draft001
     wb = _book(excel.export_xlsx(evaluation))
     ws = wb[excel.SHEET]
     row = _row_of(ws, "资金结余结转率")
@@ -137,8 +137,8 @@ def test_project_workbook_updates_targets_actuals_and_reasons(demo):
         "10次", "6.67", "两次巡检因系统升级顺延至次年。")
 
 
-def test_budget_figures_are_read_back(demo):
-    evaluation = demo.seed001
+def test_budget_figures_are_read_back(draft001):
+    evaluation = draft001
     wb = _book(excel.export_xlsx(evaluation))
     ws = wb[excel.SHEET]
     ws["E4"].value = ws["E5"].value = 910.5
@@ -187,8 +187,8 @@ def _clear_row(ws, row: int) -> None:  # noqa: ANN001
         ws.cell(row, col).value = None
 
 
-def _spoiled(demo, spoil) -> bytes:  # noqa: ANN001
-    wb = _book(excel.export_xlsx(demo.seed001))
+def _spoiled(evaluation, spoil) -> bytes:  # noqa: ANN001
+    wb = _book(excel.export_xlsx(evaluation))
     spoil(wb[excel.SHEET])
     return _save(wb)
 
@@ -208,11 +208,11 @@ BAD_SHEETS = [
 
 
 @pytest.mark.parametrize("spoil, message", BAD_SHEETS)
-def test_bad_workbooks_are_refused_and_change_nothing(demo, spoil, message):
-    evaluation = demo.seed001
+def test_bad_workbooks_are_refused_and_change_nothing(draft001, spoil, message):
+    evaluation = draft001
     before, version = to_document(evaluation), evaluation.version
     with pytest.raises(DocumentError) as info:
-        excel.import_into(evaluation, _spoiled(demo, spoil), evaluation.preparer)
+        excel.import_into(evaluation, _spoiled(evaluation, spoil), evaluation.preparer)
     db.session.rollback()
     assert message in str(info.value), info.value.problems
     assert to_document(evaluation) == before and evaluation.version == version
@@ -232,8 +232,8 @@ def test_empty_workbook_is_refused(demo):
         excel.create_from_xlsx(_save(Workbook()), demo.users["preparer"], fiscal_year=2021)
 
 
-def test_a_stale_workbook_is_refused(demo):
-    evaluation = demo.seed001
+def test_a_stale_workbook_is_refused(draft001):
+    evaluation = draft001
     data = excel.export_xlsx(evaluation)
     excel.import_into(evaluation, data, evaluation.preparer)  # someone saved in between
     db.session.commit()
@@ -241,14 +241,14 @@ def test_a_stale_workbook_is_refused(demo):
         excel.import_into(evaluation, data, evaluation.preparer)
 
 
-def test_another_evaluations_workbook_is_refused(demo):
-    data = excel.export_xlsx(demo.seed001)
+def test_another_evaluations_workbook_is_refused(demo, draft001):
+    data = excel.export_xlsx(draft001)
     with pytest.raises(DocumentError, match="导出的，不能导入"):
         excel.import_into(demo.website, data, demo.website.preparer)
 
 
-def test_project_workbook_cannot_fill_a_unit_evaluation(demo):
+def test_project_workbook_cannot_fill_a_unit_evaluation(demo, draft001):
     wb = _book(excel.export_xlsx(demo.website))
     del wb[excel.META_SHEET]
     with pytest.raises(DocumentError, match="项目支出自评表"):
-        excel.import_into(demo.seed001, _save(wb), demo.seed001.preparer)
+        excel.import_into(draft001, _save(wb), draft001.preparer)

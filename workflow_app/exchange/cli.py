@@ -52,7 +52,7 @@ def _read(path: str) -> bytes:
 
 def _write(data: bytes, output: str | None) -> None:
     if output in (None, "-"):
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)
         return
     Path(output).write_bytes(data)
     click.echo(f"已写入 {output}", err=True)
