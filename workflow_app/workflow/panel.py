@@ -1,0 +1,158 @@
+"""What the evaluation page shows of the workflow, gathered for one user (templates/workflow)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from workflow_app.audit.models import AuditEvent
+from workflow_app.auth.models import User
+from workflow_app.evaluations.models import Evaluation
+from workflow_app.extensions import db
+from workflow_app.notifications.models import IndicatorComment
+from workflow_app.workflow import diagram
+from workflow_app.workflow import revisions as rv
+from workflow_app.workflow.diff import Change, diff_documents
+from workflow_app.workflow.machine import available_triggers, trigger_label
+from workflow_app.workflow.models import Revision, Signature
+from workflow_app.workflow.operations import can_comment, indicator_codes
+from workflow_app.workflow.states import EvaluationState, TeamRole
+
+ACTION_LABELS = {
+    "create": "创建", "submit": "提交会签", "withdraw": "撤回", "sign": "会签",
+    "approve": "审定通过", "return": "退回", "accept": "验收", "publish": "公开",
+    "delegate": "转交签字", "add_signer": "加签", "comment": "指标意见", "login": "登录",
+    "logout": "退出", "due_date": "设置截止日期",
+}
+ROLE_LABELS = {"preparer": "填报人", "leader": "组长", "deputy": "副组长", "member": "成员",
+               "finance_officer": "财政局", "delegate": "代签人", "admin": "管理员",
+               "system": "系统"}
+
+
+@dataclass
+class SignerRow:
+    """One line of the signatures table: a member and their signature on the revision, if any."""
+
+    user: User
+    role: TeamRole
+    signature: Signature | None
+    delegate: User | None = None
+    added_in_review: bool = False
+
+    @property
+    def signed_for(self) -> bool:
+        """Signed by someone else on the member's behalf (转交)."""
+        return self.signature is not None and self.signature.signer_id != self.user.id
+
+
+@dataclass
+class RevisionView:
+    """A submitted revision with its signatures and why it was returned."""
+
+    revision: Revision
+    signatures: list[Signature]
+
+
+@dataclass
+class Panel:
+    """Everything templates/workflow/_actions.html and _panel.html need."""
+
+    evaluation: Evaluation
+    user: User
+    triggers: list[str]
+    revision: Revision | None
+    signers: list[SignerRow] = field(default_factory=list)
+    earlier: list[RevisionView] = field(default_factory=list)
+    diff: list[Change] | None = None
+    diff_base: Revision | None = None
+    threads: dict[str, list[IndicatorComment]] = field(default_factory=dict)
+    indicator_names: dict[str, str] = field(default_factory=dict)
+    can_comment: bool = False
+    timeline: list[AuditEvent] = field(default_factory=list)
+    svg: str = ""
+    signable: list[User] = field(default_factory=list)
+    can_delegate: bool = False
+    unit_users: list[User] = field(default_factory=list)
+    addable: list[User] = field(default_factory=list)
+    review_leaves: list[dict[str, Any]] = field(default_factory=list)
+    last_return: Revision | None = None
+
+    def label(self, trigger: str) -> str:
+        """A trigger's Chinese name."""
+        return trigger_label(trigger)
+
+    def action_label(self, action: str) -> str:
+        """An audit action's Chinese name."""
+        return ACTION_LABELS.get(action, action)
+
+    def role_label(self, role: str) -> str:
+        """An audit role's Chinese name."""
+        return ROLE_LABELS.get(role, role)
+
+    def state_label(self, state: str) -> str:
+        """A state's Chinese name ("" stays "")."""
+        return EvaluationState(state).label if state else ""
+
+
+def workflow_panel(evaluation: Evaluation, user: User) -> Panel:
+    """The workflow view of one evaluation for one user (once per request: both the actions
+    and the panel template ask for it)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return build_panel(evaluation, user)
+    cache = g.setdefault("_workflow_panels", {})
+    key = (evaluation.id, user.id, evaluation.version)
+    if key not in cache:
+        cache[key] = build_panel(evaluation, user)
+    return cache[key]
+
+
+def build_panel(evaluation: Evaluation, user: User) -> Panel:
+    """Gather the workflow view of one evaluation for one user."""
+    revision = rv.current_revision(evaluation)
+    panel = Panel(evaluation=evaluation, user=user,
+                  triggers=available_triggers(evaluation, user), revision=revision)
+    signatures = {s.member_id: s for s in rv.signatures_of(revision)}
+    delegations = {d.member_id: d.delegate for d in rv.delegations_of(revision)}
+    for member in evaluation.team:
+        panel.signers.append(SignerRow(member.user, member.role, signatures.get(member.user_id),
+                                       delegations.get(member.user_id), member.added_in_review))
+    for old in rv.revisions_of(evaluation):
+        if revision is not None and old.id == revision.id:
+            continue
+        panel.earlier.append(RevisionView(old, rv.signatures_of(old)))
+    if evaluation.state == EvaluationState.DRAFT and panel.earlier:
+        panel.last_return = panel.earlier[0].revision
+    if revision is not None:
+        base = rv.last_signed_revision(evaluation, user, before=revision.number)
+        if base is not None:
+            panel.diff_base = base
+            panel.diff = diff_documents(json.loads(base.snapshot), json.loads(revision.snapshot))
+        panel.signable = rv.signable_members(evaluation, revision, user)
+        panel.can_delegate = (evaluation.state == EvaluationState.TEAM_REVIEW
+                              and any(m.id == user.id for m in panel.signable))
+    member = evaluation.member_for(user)
+    if evaluation.state == EvaluationState.TEAM_REVIEW and (
+            panel.can_delegate or (member is not None and member.role == TeamRole.LEADER)):
+        team_ids = {m.user_id for m in evaluation.team}
+        panel.unit_users = list(db.session.scalars(
+            select(User).where(User.unit_id == evaluation.unit_id, User.active,
+                               User.id != user.id).order_by(User.id)))
+        panel.addable = [u for u in panel.unit_users if u.id not in team_ids]
+    if "accept" in panel.triggers and revision is not None:
+        from workflow_app.workflow.steps import revision_leaves
+
+        panel.review_leaves = list(revision_leaves(revision).values())
+    panel.indicator_names = indicator_codes(evaluation)
+    panel.can_comment = can_comment(evaluation, user)
+    for c in db.session.scalars(select(IndicatorComment).where(
+            IndicatorComment.evaluation_id == evaluation.id).order_by(IndicatorComment.id)):
+        panel.threads.setdefault(c.indicator_code, []).append(c)
+    panel.timeline = list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.evaluation_id == evaluation.id).order_by(AuditEvent.id)))
+    panel.svg = diagram.svg(evaluation.state)
+    return panel
