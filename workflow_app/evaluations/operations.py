@@ -958,13 +958,13 @@ _LEAF_DEFAULTS = {"description": "", "standard": "", "target": "", "actual": "",
                   "evidence": []}
 
 
-def _blank_tree(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def blank_tree(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The template's tree with the per-evaluation fields emptied."""
     out = []
     for node in nodes:
         copy_ = {"name": node.get("name", ""), "weight": node.get("weight")}
         if node.get("children"):
-            copy_["children"] = _blank_tree(node["children"])
+            copy_["children"] = blank_tree(node["children"])
         else:
             copy_.update(_LEAF_DEFAULTS)
             for key in ("description", "standard", "target"):
@@ -996,7 +996,7 @@ def create_from_template(template: IndicatorTemplate | None, unit: Any, preparer
             "preparer_name": preparer.name, "preparer_phone": preparer.phone,
             "supervising_department": unit.supervising_department, **header}
     values = _parse_header(data)
-    problems = validate_tree(_blank_tree(template.tree), template.total_weight)
+    problems = validate_tree(blank_tree(template.tree), template.total_weight)
     structural = [p for p in problems if p.kind in ("weight_sum", "node_weight", "weight",
                                                     "depth", "rule", "empty")]
     if structural:
@@ -1011,7 +1011,7 @@ def create_from_template(template: IndicatorTemplate | None, unit: Any, preparer
         "project_name": values["project_name"],
         "total_weight": f"{template.total_weight.normalize():f}",
         "grade_scheme": template.grade_scheme.as_dict(),
-        "indicators": _blank_tree(template.tree),
+        "indicators": blank_tree(template.tree),
         "sections": [{"key": k, "title": t, "body": ""} for k, t in outline],
         "team": [],
     }

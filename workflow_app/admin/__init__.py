@@ -1,0 +1,1 @@
+"""The administrator's pages: units, users, grade schemes and indicator templates."""
