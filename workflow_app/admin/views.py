@@ -54,7 +54,7 @@ def _apply_errors(form, errors: dict[str, str]) -> None:  # noqa: ANN001
             if field is None:
                 break
         target = field if field is not None and hasattr(field, "errors") else None
-        if target is None or isinstance(target.errors, dict):
+        if target is None or hasattr(target, "entries") or isinstance(target.errors, dict):
             form.form_errors.append(message)
         else:
             target.errors = [*target.errors, message]

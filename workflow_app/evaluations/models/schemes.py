@@ -44,7 +44,7 @@ class GradeScheme(db.Model):
         """The scheme in the content document's form (decimal strings, highest band first)."""
         return {
             "name": self.name,
-            "bands": [{"name": b.name, "min": str(b.min_score.normalize())} for b in self.bands],
+            "bands": [{"name": b.name, "min": f"{b.min_score.normalize():f}"} for b in self.bands],
         }
 
 
