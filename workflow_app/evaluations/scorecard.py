@@ -26,6 +26,18 @@ PREVIEW_FIELDS = ("target", "actual", "score", "score_reason", "deviation_reason
                   "not_applicable")
 
 
+def load_options() -> list:
+    """Loader options that fetch an evaluation's tree, evidence metadata and team in a few
+    queries instead of one per indicator (scoring walks every node)."""
+    from sqlalchemy.orm import selectinload
+
+    return [
+        selectinload(Evaluation.indicators).selectinload(Indicator.children),
+        selectinload(Evaluation.indicators).selectinload(Indicator.evidence),
+        selectinload(Evaluation.team),
+    ]
+
+
 def ordered_indicators(evaluation: Evaluation) -> list[tuple[str, Indicator]]:
     """(position code, indicator) depth-first, in the order of the content document."""
     out: list[tuple[str, Indicator]] = []

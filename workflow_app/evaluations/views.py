@@ -24,7 +24,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from workflow_app.auth.models import User
 from workflow_app.evaluations import forms
@@ -41,7 +40,7 @@ from workflow_app.evaluations.models import (
     Indicator,
     IndicatorTemplate,
 )
-from workflow_app.evaluations.scorecard import build_scorecard
+from workflow_app.evaluations.scorecard import build_scorecard, load_options
 from workflow_app.evaluations.scoring import ScoringError, describe_rule, format_decimal
 from workflow_app.extensions import db
 
@@ -68,13 +67,7 @@ def load_visible(evaluation_id: int, *, for_edit: bool = False) -> Evaluation:
     404 rather than 403 so that URLs do not reveal which evaluations exist in other units.
     ``for_edit`` loads the indicator tree and team eagerly (the editor and scoring walk them).
     """
-    options = []
-    if for_edit:
-        options = [
-            selectinload(Evaluation.indicators).selectinload(Indicator.children),
-            selectinload(Evaluation.indicators).selectinload(Indicator.evidence),
-            selectinload(Evaluation.team),
-        ]
+    options = load_options() if for_edit else []
     evaluation = db.session.get(Evaluation, evaluation_id, options=options)
     if evaluation is None or not can_view(current_user, evaluation):
         abort(404)
