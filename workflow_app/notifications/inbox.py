@@ -13,7 +13,7 @@ from workflow_app.extensions import db
 from workflow_app.notifications.models import DueDate
 from workflow_app.units.models import Unit
 from workflow_app.workflow import revisions as rv
-from workflow_app.workflow.models import SignatureDelegation
+from workflow_app.workflow.models import Revision, SignatureDelegation
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
 S = EvaluationState
@@ -77,10 +77,12 @@ def inbox_items(user: User) -> list[Item]:
                 revision = rv.current_revision(e)
                 if user.id in {p.user_id for p in rv.pending_signers(e, revision)}:
                     items.append(Item("sign", e))
-        delegated = db.session.scalars(
-            select(SignatureDelegation).where(SignatureDelegation.delegate_id == user.id))
-        for d in delegated:
-            e = d.revision.evaluation
+        delegated = db.session.execute(
+            select(SignatureDelegation, Revision.evaluation_id)
+            .join(Revision, Revision.id == SignatureDelegation.revision_id)
+            .where(SignatureDelegation.delegate_id == user.id))
+        for d, evaluation_id in delegated:
+            e = db.session.get(Evaluation, evaluation_id)
             revision = rv.current_revision(e)
             if revision is not None and revision.id == d.revision_id and e.state == S.TEAM_REVIEW \
                     and d.member_id in {p.user_id for p in rv.pending_signers(e, revision)}:

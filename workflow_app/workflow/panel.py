@@ -100,11 +100,11 @@ class Panel:
 def workflow_panel(evaluation: Evaluation, user: User) -> Panel:
     """The workflow view of one evaluation for one user (once per request: both the actions
     and the panel template ask for it)."""
-    from flask import g, has_request_context
+    from flask import has_request_context, request
 
     if not has_request_context():
         return build_panel(evaluation, user)
-    cache = g.setdefault("_workflow_panels", {})
+    cache = request.environ.setdefault("workflow.panels", {})
     key = (evaluation.id, user.id, evaluation.version)
     if key not in cache:
         cache[key] = build_panel(evaluation, user)
