@@ -37,14 +37,25 @@ _AFTER_SUBMIT = [
 ]
 
 
-def submit(evaluation: Evaluation, by: User | None = None) -> Revision:
-    """Freeze the working copy as revision ``evaluation.revision_number`` (like ``submit``)."""
+def submit(evaluation: Evaluation, by: User | None = None, *, edit=None,  # noqa: ANN001
+           tamper=None) -> Revision:  # noqa: ANN001
+    """Freeze the working copy as revision ``evaluation.revision_number`` (like ``submit``).
+
+    ``edit(doc)`` changes the document before it is frozen (so the snapshot differs from the
+    working copy); ``tamper(doc)`` changes it *after* hashing, giving a snapshot that no longer
+    matches its content hash (as a corrupted row would).
+    """
     doc = to_document(evaluation)
+    if edit is not None:
+        edit(doc)
+    digest = content_hash(doc)
+    if tamper is not None:
+        tamper(doc)
     revision = Revision(
         evaluation_id=evaluation.id,
         number=evaluation.revision_number,
         snapshot=canonical_json(doc),
-        content_hash=content_hash(doc),
+        content_hash=digest,
         submitted_by_id=(by or evaluation.preparer).id,
     )
     db.session.add(revision)
@@ -82,14 +93,15 @@ def sign_all(evaluation: Evaluation, revision: Revision, *, approve: bool = True
 
 
 def advance(evaluation: Evaluation, state: EvaluationState, *,
-            reviewer: User | None = None) -> Revision | None:
+            reviewer: User | None = None, edit=None, tamper=None,  # noqa: ANN001
+            on_behalf: dict[int, User] | None = None) -> Revision | None:
     """Bring a draft to ``state`` (PUBLISHED calls the real ``publish_artifact``)."""
     if state == EvaluationState.DRAFT:
         return None
-    revision = submit(evaluation)
+    revision = submit(evaluation, edit=edit, tamper=tamper)
     index = _AFTER_SUBMIT.index(state)
     if index >= 1:  # team_review done: all members signed
-        sign_all(evaluation, revision, approve=index >= 2)
+        sign_all(evaluation, revision, approve=index >= 2, on_behalf=on_behalf)
     if reviewer is not None and index >= 2:
         first_leaf = _first_leaf_code(json.loads(revision.snapshot))
         if first_leaf:
@@ -129,7 +141,7 @@ def _first_leaf_code(doc: dict) -> str | None:
 
 def team_evaluation(make, *, unit=None, state=EvaluationState.DRAFT, name: str | None = None,
                     kind: EvaluationKind = EvaluationKind.PROJECT, year: int = 2024,
-                    leaves=None) -> Evaluation:
+                    leaves=None, **advance_options) -> Evaluation:
     """A factory evaluation with a three-person team, brought to ``state``."""
     unit = unit if unit is not None else make.unit()
     leader = make.user(unit, name="组长甲")
@@ -143,7 +155,7 @@ def team_evaluation(make, *, unit=None, state=EvaluationState.DRAFT, name: str |
     if name:
         evaluation.project_name = name
     db.session.flush()
-    advance(evaluation, state)
+    advance(evaluation, state, **advance_options)
     return evaluation
 
 

@@ -108,17 +108,20 @@ def test_no_login_needed_and_nav_links_portal(client, world):
 
 
 def test_detail_shows_snapshot_scores_and_signatures(client, make, db_session, fast_render):
+    def edit(doc):
+        # The frozen snapshot differs from the working copy (test setup only), to prove the
+        # page reads the published snapshot.
+        leaf = doc["indicators"][0]["children"][1]
+        leaf["name"] = "快照中的质量指标"
+        leaf["score"] = "31.5"
+
     evaluation = team_evaluation(make, state=EvaluationState.PUBLISHED, name="快照项目",
-                                 leaves=[("数量指标", "60", "60"), ("质量指标", "40", "31.5")])
+                                 leaves=[("数量指标", "60", "60"), ("质量指标", "40", "20")],
+                                 edit=edit)
     report = published_report(evaluation)
-    # The working copy changes afterwards (impossible in the app; here to prove the page
-    # reads the published snapshot).
-    leaf = next(i for i in evaluation.indicators if i.name == "质量指标")
-    leaf.score = 1
-    leaf.name = "被改动的指标"
     db.session.commit()
     html = client.get(f"/public/reports/{evaluation.id}").text
-    assert "质量指标" in html and "被改动的指标" not in html
+    assert "快照中的质量指标" in html and ">质量指标<" not in html
     assert "31.5" in html and "91.5" in html
     assert "优秀" in html
     assert report.verification_code in html

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 
 import pytest
@@ -36,7 +35,7 @@ from workflow_app.public.publication import (
     publish_artifact,
     report_record,
 )
-from workflow_app.workflow.models import Signature, SignatureKind
+from workflow_app.workflow.models import SignatureKind
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
 CODE_RE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
@@ -127,6 +126,28 @@ def test_publish_is_idempotent_and_never_renders_again(published, monkeypatch):
     assert db.session.query(PublishedReport).count() == 1
 
 
+def test_stored_report_cannot_be_changed_or_deleted(published):
+    from workflow_app.public.publication import PublishedReportLocked
+
+    report = published_report(published)
+    db.session.commit()
+    report.pdf = report.pdf + b"%"
+    with pytest.raises(PublishedReportLocked):
+        db.session.flush()
+    db.session.rollback()
+    report = published_report(published)
+    report.sha256 = "0" * 64
+    with pytest.raises(PublishedReportLocked):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(published_report(published))
+    with pytest.raises(PublishedReportLocked):
+        db.session.flush()
+    db.session.rollback()
+    assert published_report(published).sha256 == hashlib.sha256(
+        published_report(published).pdf).hexdigest()
+
+
 def test_bytes_survive_a_fresh_session(published):
     report = published_report(published)
     pdf, sha = report.pdf, report.sha256
@@ -161,11 +182,11 @@ def test_publish_refuses_a_revision_of_another_evaluation(make, db_session):
 
 
 def test_publish_refuses_a_snapshot_that_no_longer_matches_its_hash(make, db_session):
-    evaluation = team_evaluation(make, state=EvaluationState.ACCEPTED)
+    def tamper(doc):
+        doc["project_name"] = "篡改后的名称"
+
+    evaluation = team_evaluation(make, state=EvaluationState.ACCEPTED, tamper=tamper)
     revision = evaluation_revision(evaluation)
-    doc = json.loads(revision.snapshot)
-    doc["project_name"] = "篡改后的名称"
-    revision.snapshot = json.dumps(doc, ensure_ascii=False)
     with pytest.raises(OperationError, match="摘要不一致"):
         publish_artifact(evaluation, revision)
     assert db.session.query(PublishedReport).count() == 0
@@ -211,19 +232,16 @@ def test_verification_url_uses_request_host(app, make, db_session, fast_render):
 
 def test_record_of_published_revision(make, db_session, fast_render):
     reviewer = make.user(make.bureau(), is_finance_officer=True)
-    evaluation = team_evaluation(make, state=EvaluationState.ACCEPTED,
-                                 leaves=[("数量指标", "60", "60"), ("质量指标", "40", "30")])
-    revision = evaluation_revision(evaluation)
+    evaluation = team_evaluation(make, leaves=[("数量指标", "60", "60"), ("质量指标", "40", "30")])
     member = next(m for m in evaluation.team if m.role == TeamRole.MEMBER)
-    sig = db.session.query(Signature).filter_by(revision_id=revision.id,
-                                                member_id=member.user_id).one()
-    sig.signer_id = reviewer.id  # signed on the member's behalf (转交)
+    # The member's signature is given by someone else (转交).
+    revision = advance(evaluation, EvaluationState.ACCEPTED,
+                       on_behalf={member.user_id: reviewer})
     from workflow_app.workflow.models import IndicatorReview
 
     db.session.add(IndicatorReview(revision_id=revision.id, indicator_code="1.2",
                                    score=28, opinion="佐证不足", reviewer_id=reviewer.id))
     db.session.flush()
-    db.session.expire_all()
     report = publish_artifact(evaluation, revision)
     record = fast_render[-1]
     assert record["draft"] is False
@@ -302,3 +320,26 @@ def test_report_record_working_copy_hash_matches_document(make, db_session):
     revision = submit(evaluation)
     assert report_record(evaluation, revision, draft=True)["content_hash"] == (
         revision.content_hash)
+
+
+def test_publish_through_the_real_workflow(make, db_session, client):
+    """submit → sign → approve → accept → publish with the workflow's own operations."""
+    pytest.importorskip("workflow_app.workflow.demo_steps")
+    from workflow_app.workflow.demo_steps import advance as workflow_advance
+
+    bureau = make.bureau()
+    officer = make.user(bureau, is_finance_officer=True)
+    unit = make.unit(bureau=bureau)
+    evaluation = team_evaluation(make, unit=unit, name="经工作流公开的项目")
+    workflow_advance(evaluation, EvaluationState.PUBLISHED, {"finance": officer})
+    assert evaluation.state == EvaluationState.PUBLISHED
+    report = published_report(evaluation)
+    assert report.revision.number == 1
+    assert report.sha256 == hashlib.sha256(report.pdf).hexdigest()
+    assert "草稿" not in pdf_text(report.pdf)
+    stored = report.pdf
+    db.session.commit()
+    for _ in range(2):
+        response = client.get(f"/public/reports/{evaluation.id}/download.pdf")
+        assert response.status_code == 200 and response.data == stored
+    assert "经工作流公开的项目" in client.get("/public/").text

@@ -23,8 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select
-from sqlalchemy.orm import defer
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, defer
 
 from workflow_app.dbtypes import utcnow
 from workflow_app.evaluations.document import content_hash, to_document
@@ -41,6 +41,23 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_GROUPS = 2
 CODE_GROUP_LENGTH = 4
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+
+class PublishedReportLocked(OperationError):
+    """A stored published report was about to change or disappear."""
+
+
+@event.listens_for(Session, "before_flush")
+def _published_reports_never_change(session: Session, _context: Any, _instances: Any) -> None:
+    """Model-layer guard: a ``PublishedReport`` row is written once, never updated or deleted."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, PublishedReport):
+            continue
+        state = inspect(obj)
+        changed = any(state.attrs[a.key].history.has_changes() for a in state.mapper.column_attrs)
+        if obj in session.deleted or changed:
+            raise PublishedReportLocked("公开发布的报告文件一经生成不能修改或删除。")
 
 
 # --------------------------------------------------------------------------- codes and URLs
