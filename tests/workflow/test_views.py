@@ -128,3 +128,16 @@ def test_diagram_endpoints(client):
     assert svg.mimetype == "image/svg+xml" and b'class="node current" data-state="accepted"' \
         in svg.data
     assert b"stateDiagram-v2" in client.get("/workflow/diagram.mmd").data
+
+
+def test_cli_fires_through_the_same_operation(app, world):
+    db.session.commit()
+    runner = app.test_cli_runner()
+    e = world.evaluation
+    result = runner.invoke(args=["workflow", "fire", str(e.id), "approve", "--as",
+                                 world.leader.username])
+    assert result.exit_code != 0 and "不能执行「审定通过」" in result.output
+    result = runner.invoke(args=["workflow", "fire", str(e.id), "submit", "--as",
+                                 world.preparer.username])
+    assert result.exit_code == 0 and "team_review" in result.output
+    assert "stateDiagram-v2" in runner.invoke(args=["workflow", "diagram"]).output
