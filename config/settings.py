@@ -51,6 +51,7 @@ class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-key"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # speed only; production uses scrypt
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = True
 

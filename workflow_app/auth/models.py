@@ -44,7 +44,13 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""
-        self.password_hash = generate_password_hash(password)
+        from flask import current_app, has_app_context
+
+        # scrypt in production; the test settings pick a cheap method so suites stay fast.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if (
+            has_app_context()
+        ) else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
