@@ -13,9 +13,9 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
     flash,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -39,8 +39,8 @@ def _refused(evaluation_id: int, exc: OperationError):
     db.session.rollback()
     status = getattr(exc, "status", 422)
     flash(str(exc), "error")
-    evaluation = load_visible(evaluation_id)
-    return render_template("evaluations/detail.html", evaluation=evaluation), status
+    page = current_app.view_functions["evaluations.detail"](evaluation_id=evaluation_id)
+    return page, status
 
 
 def _commit(evaluation_id: int):
