@@ -46,9 +46,9 @@ def json_body() -> dict[str, Any]:
 def load_visible(evaluation_id: int, *, for_update: bool = False) -> Evaluation:
     """The evaluation, or 404 when it does not exist or the caller may not read it."""
     if for_update:
-        evaluation = db.session.scalar(
-            select(Evaluation).where(Evaluation.id == evaluation_id).with_for_update()
-        )
+        # `of=`: the joined (outer) unit row cannot be locked on PostgreSQL, nor need it be.
+        query = select(Evaluation).where(Evaluation.id == evaluation_id)
+        evaluation = db.session.scalar(query.with_for_update(of=Evaluation))
     else:
         evaluation = db.session.get(Evaluation, evaluation_id)
     if evaluation is None or not access.can_view(g.api_user, evaluation):
