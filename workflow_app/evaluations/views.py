@@ -8,6 +8,7 @@ says so (409); nothing is saved in either case.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
@@ -132,7 +133,8 @@ def create():
     errors: dict[str, str] = {}
     data = request.form if request.method == "POST" else {
         "template": str(templates[0].id) if templates else "",
-        "fiscal_year": "",
+        # Self-evaluations are written in spring for the year just ended.
+        "fiscal_year": str(date.today().year - 1),
         "supervising_department": current_user.unit.supervising_department,
     }
     if request.method == "POST":
