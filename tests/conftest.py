@@ -18,6 +18,8 @@ from sqlalchemy import text
 from tests.factories import Factory
 
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
+# Unique per pytest process, so two suites running at once on one server never share a database.
+RUN_ID = uuid.uuid4().hex[:8]
 
 
 def postgres_database(name: str) -> str:
@@ -36,8 +38,21 @@ def postgres_database(name: str) -> str:
 def database_url(tmp_path_factory, worker_id):
     """The URL of this worker's private, empty database."""
     if TEST_DB.startswith("postgres"):
-        return postgres_database(f"jixiao_test_{worker_id}")
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / f"test-{uuid.uuid4().hex}.sqlite3")
+        url = postgres_database(f"jixiao_test_{worker_id}_{RUN_ID}")
+        yield url
+        _drop_postgres_database(url)
+        return
+    yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / f"test-{uuid.uuid4().hex}.sqlite3")
+
+
+def _drop_postgres_database(url: str) -> None:
+    import psycopg
+
+    admin = os.environ.get("TEST_PG_ADMIN_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+    name = url.rsplit("/", 1)[1]
+    # FORCE ends the pooled connections the app still holds.
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from tests.conftest import TEST_DB, postgres_database
+from tests.conftest import RUN_ID, TEST_DB, _drop_postgres_database, postgres_database
 from workflow_app.evaluations.models import FundingSource, FundingSourceKind, Indicator, TeamMember
 from workflow_app.extensions import db
 from workflow_app.units.models import Unit, UnitKind
@@ -118,8 +118,11 @@ def test_a_bureau_is_not_overseen(make, db_session):
 @pytest.fixture
 def empty_database_url(tmp_path, worker_id):
     if TEST_DB.startswith("postgres"):
-        return postgres_database(f"jixiao_mig_{worker_id}")
-    return "sqlite:///" + str(tmp_path / f"mig-{uuid.uuid4().hex}.sqlite3")
+        url = postgres_database(f"jixiao_mig_{worker_id}_{RUN_ID}")
+        yield url
+        _drop_postgres_database(url)
+        return
+    yield "sqlite:///" + str(tmp_path / f"mig-{uuid.uuid4().hex}.sqlite3")
 
 
 def _migrated_app(url):
