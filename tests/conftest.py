@@ -13,6 +13,7 @@ import os
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tests.factories import Factory
@@ -55,6 +56,21 @@ def _drop_postgres_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class _Client(FlaskClient):
+    """A test client that never inherits another client's logged-in user.
+
+    While a test holds an app context, requests reuse it and its `g`, where Flask-Login caches
+    the current user; dropping that cache makes each request load its own session's user.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     """The application, with the schema migrated to head."""
@@ -71,6 +87,7 @@ def app(database_url, tmp_path_factory):
             "SERVER_NAME": "localhost.test",
         },
     )
+    application.test_client_class = _Client
     with application.app_context():
         upgrade()
     return application

@@ -84,3 +84,11 @@ def test_forms_without_csrf_token_are_rejected(csrf_client, make, db_session):
 def test_pages_require_login(client):
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_two_logged_in_clients_in_one_test_stay_apart(ctx, make, db_session, login):
+    unit = make.unit()
+    first, second = make.user(unit, name="甲"), make.user(unit, name="乙")
+    db_session.commit()
+    assert "甲" in login(first).get("/").get_data(as_text=True)
+    assert "乙" in login(second).get("/").get_data(as_text=True)
