@@ -10,7 +10,7 @@ from html import escape
 from workflow_app.workflow.machine import STATES, TABLE, machine_rows, sources, trigger_label
 from workflow_app.workflow.states import EvaluationState
 
-BOX_W, BOX_H, GAP, MARGIN, TOP = 124, 44, 62, 20, 70
+BOX_W, BOX_H, GAP, MARGIN, TOP = 136, 44, 56, 20, 70
 
 
 def mermaid() -> str:
