@@ -57,12 +57,12 @@ def test_the_preparer_has_a_draft_ready_to_submit(ctx):
 @pytest.mark.parametrize(
     "username, expected",
     [
-        ("preparer", "高邑县人民政府办公室"),
-        ("member1", "高邑县人民政府办公室"),
+        ("preparer", "新建自评"),
+        ("member1", "我的待办"),
         ("member2", "高邑县人民政府办公室"),
         ("leader", "高邑县人民政府办公室"),
         ("finance", "所辖单位提交的绩效自评"),
-        ("admin", "系统管理员"),
+        ("admin", "系统管理"),
     ],
 )
 def test_every_demo_account_logs_in(app, ctx, username, expected):
