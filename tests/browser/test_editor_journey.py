@@ -4,6 +4,7 @@ the computed scores, the flag and the grade update as they type, saves, and expo
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -81,7 +82,8 @@ def test_preparer_builds_an_evaluation_and_exports_excel(demo, live_server, brow
     page.goto(f"{base}/evaluations/{evaluation_id}")
     with page.expect_download() as download:
         page.click("text=导出 Excel 自评表")
-    workbook = load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as handle:  # the saved file has no .xlsx suffix
+        workbook = load_workbook(io.BytesIO(handle.read()))
     cells = [str(c.value) for ws in workbook.worksheets if ws.sheet_state == "visible"
              for row in ws.iter_rows() for c in row if c.value is not None]
     assert any(NAME in c for c in cells)
