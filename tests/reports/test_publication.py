@@ -35,7 +35,7 @@ from workflow_app.public.publication import (
     publish_artifact,
     report_record,
 )
-from workflow_app.workflow.models import SignatureKind
+from workflow_app.workflow.models import Revision, SignatureKind
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
 CODE_RE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
@@ -343,3 +343,23 @@ def test_publish_through_the_real_workflow(make, db_session, client):
         response = client.get(f"/public/reports/{evaluation.id}/download.pdf")
         assert response.status_code == 200 and response.data == stored
     assert "经工作流公开的项目" in client.get("/public/").text
+
+
+def test_the_database_refuses_to_change_a_published_report(ctx, db_session, make):
+    """Below the model guard: raw SQL cannot alter the stored bytes or hash either."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    evaluation = make.evaluation()
+    revision = Revision(evaluation=evaluation, number=1, snapshot="{}", content_hash="a" * 64,
+                        submitted_by_id=evaluation.preparer_id)
+    db_session.add(revision)
+    db_session.flush()
+    db_session.add(PublishedReport(evaluation_id=evaluation.id, revision_id=revision.id,
+                                   verification_code="TEST-CODE", pdf=b"%PDF-1.4 x",
+                                   sha256="b" * 64))
+    db_session.commit()
+    with pytest.raises(DBAPIError, match="never changes"):
+        db_session.execute(text("UPDATE published_reports SET sha256 = :h"), {"h": "c" * 64})
+    db_session.rollback()
+    assert db_session.scalar(text("SELECT sha256 FROM published_reports")) == "b" * 64

@@ -19,7 +19,7 @@ transaction first (tests/audit/test_audit.py).
 
 Revision ID: 7c2f9e4a1b30
 Revises: 1dc4306495d9
-Create Date: 2026-11-24 09:00:00
+Create Date: 2026-11-23 13:00:00
 """
 from alembic import op
 
