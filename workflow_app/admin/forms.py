@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -42,7 +43,7 @@ class UnitForm(FlaskForm):
     name = StringField("单位全称", validators=[DataRequired("请填写单位全称"),
                                                _max(200, "单位全称")])
     short_name = StringField("简称", validators=[_max(60, "简称")])
-    kind = SelectField("单位类型", choices=[(k.value, k.label) for k in UnitKind])
+    kind = SelectField("单位类型", choices=[SelectChoice(k.value, k.label) for k in UnitKind])
     supervising_department = StringField(
         "主管部门", validators=[_max(200, "主管部门")])
     bureau_id = SelectField("监管财政局", choices=[], validate_choice=False)
@@ -98,7 +99,7 @@ class TemplateForm(FlaskForm):
         Regexp(r"^[a-z][a-z0-9_]*$", message="模板标识只能使用小写字母、数字和下划线，以字母开头")])
     name = StringField("模板名称", validators=[DataRequired("请填写模板名称"),
                                                _max(200, "模板名称")])
-    kind = SelectField("评价类型", choices=[(k.value, k.label) for k in EvaluationKind])
+    kind = SelectField("评价类型", choices=[SelectChoice(k.value, k.label) for k in EvaluationKind])
     total_weight = DecimalField("总分值", places=None, validators=[
         InputRequired("请填写总分值"),
         NumberRange(min=1, max=1000, message="总分值应在 1 至 1000 之间")])

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from workflow_app.admin import operations as admin_ops
 from workflow_app.admin.forms import SchemeForm, TemplateForm, UnitForm, UserForm
@@ -60,10 +61,10 @@ def _apply_errors(form, errors: dict[str, str]) -> None:  # noqa: ANN001
             target.errors = [*target.errors, message]
 
 
-def _bureau_choices(blank: str) -> list[tuple[str, str]]:
+def _bureau_choices(blank: str) -> list[SelectChoice]:
     bureaus = db.session.scalars(select(Unit).where(Unit.kind == UnitKind.FINANCE_BUREAU)
                                  .order_by(Unit.name))
-    return [("", blank)] + [(str(b.id), b.name) for b in bureaus]
+    return [SelectChoice("", blank)] + [SelectChoice(str(b.id), b.name) for b in bureaus]
 
 
 @bp.route("/")
@@ -132,8 +133,9 @@ def user_edit(user_id: int | None = None):
     if user_id and user is None:
         abort(404)
     form = UserForm(obj=user if request.method == "GET" else None)
-    form.unit_id.choices = [("", "— 选择单位 —")] + [
-        (str(u.id), u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))]
+    form.unit_id.choices = [SelectChoice("", "— 选择单位 —")] + [
+        SelectChoice(str(u.id), u.name)
+        for u in db.session.scalars(select(Unit).order_by(Unit.name))]
     if request.method == "GET":
         form.password.data = ""
         if user is not None:
@@ -224,8 +226,8 @@ def template_edit(template_id: int | None = None):
         abort(404)
     copy_of = db.session.get(IndicatorTemplate, request.args.get("copy", type=int) or 0)
     form = TemplateForm()
-    form.grade_scheme_id.choices = [("", "— 选择等级方案 —")] + [
-        (str(s.id), s.name) for s in db.session.scalars(select(GradeScheme).order_by(
+    form.grade_scheme_id.choices = [SelectChoice("", "— 选择等级方案 —")] + [
+        SelectChoice(str(s.id), s.name) for s in db.session.scalars(select(GradeScheme).order_by(
             GradeScheme.id))]
     source = template or copy_of
     if request.method == "GET" and source is not None:
