@@ -46,7 +46,8 @@ def live_server(app, database_url):
 def browser_page():
     """A fresh Chromium page (system Chromium, no downloads)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+        pytest.fail("Chromium is not installed at /usr/bin/chromium: run scripts/system-deps.sh "
+                    "--with-browser (make test does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -324,7 +324,6 @@ def test_report_record_working_copy_hash_matches_document(make, db_session):
 
 def test_publish_through_the_real_workflow(make, db_session, client):
     """submit → sign → approve → accept → publish with the workflow's own operations."""
-    pytest.importorskip("workflow_app.workflow.demo_steps")
     from workflow_app.workflow.demo_steps import advance as workflow_advance
 
     bureau = make.bureau()

@@ -45,9 +45,7 @@ def test_editor_cannot_change_a_locked_score(locked, login):
                            data={f"ind-{leaf.id}-score": "1", "version": str(e.version)})
     assert response.status_code in (302, 403, 404, 409)
     assert _score_in_db(leaf.id) == Decimal("38")
-    ops = pytest.importorskip("workflow_app.evaluations.operations")
-    if not hasattr(ops, "set_indicator_values"):
-        pytest.skip("the content editor's operations are not installed")
+    from workflow_app.evaluations import operations as ops
     from workflow_app.evaluations.operations import OperationError
 
     e = db.session.get(type(e), e.id)
@@ -58,8 +56,7 @@ def test_editor_cannot_change_a_locked_score(locked, login):
 
 
 def test_api_cannot_change_a_locked_score(locked, app):
-    if "api.update_evaluation" not in app.view_functions:
-        pytest.skip("the API is not installed")
+    assert "api.update_evaluation" in app.view_functions
     from workflow_app.auth.models import ApiToken
     from workflow_app.evaluations.document import to_document
 
