@@ -16,6 +16,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -86,7 +87,13 @@ def load_editable(evaluation_id: int) -> Evaluation:
 @bp.route("/")
 @login_required
 def home():
-    """The landing page of every role: what the user can see, newest first."""
+    """The landing page of every role: what the user can see, newest first.
+
+    An administrator of a finance bureau sees no evaluations; their work is the admin pages.
+    """
+    admin_only = current_user.is_admin and not current_user.is_finance_officer
+    if admin_only and current_user.unit.is_bureau and "admin.index" in current_app.view_functions:
+        return redirect(url_for("admin.index"))
     page = max(request.args.get("page", 1, type=int), 1)
     query = visible_evaluations(current_user)
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
