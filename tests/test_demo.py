@@ -75,3 +75,13 @@ def test_every_demo_account_logs_in(app, ctx, username, expected):
     assert response.status_code == 200
     assert "退出" in page
     assert expected in page
+
+
+@pytest.mark.parametrize("username", ["preparer", "member1", "member2", "leader", "finance"])
+def test_every_working_role_has_something_to_do(app, ctx, username):
+    load_demo()
+    db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert 'class="badge"' in inbox, f"{username} has an empty to-do list"

@@ -159,6 +159,13 @@ def _website_project() -> dict[str, Any]:
     }
 
 
+def _fully_executed(doc: dict[str, Any]) -> dict[str, Any]:
+    """Set 预算执行率 (1.1.1) to 100% for a project whose budget was spent in full."""
+    leaf = doc["indicators"][0]["children"][0]["children"][0]
+    leaf.update(actual="100%", score="10", deviation_reason="")
+    return doc
+
+
 def _law_project() -> dict[str, Any]:
     """A second project of the unit, used for the evaluation waiting on the members' signatures."""
     doc = _website_project()
@@ -168,7 +175,19 @@ def _law_project() -> dict[str, Any]:
     doc["expenses"] = [{"category": "委托业务费", "planned": "10", "actual": "10"}]
     doc["overall_goal"] = "发挥法律顾问在政府决策和处理涉法事务中的参谋助手作用，推进法治政府建设。"
     doc["sections"][0]["body"] = "政府法律顾问项目预算 10 万元，全部为县级财政资金，已全部执行。"
-    return doc
+    return _fully_executed(doc)
+
+
+def _video_project() -> dict[str, Any]:
+    """A third project of the unit, signed by both members and waiting for the leader."""
+    doc = _website_project()
+    doc["project_name"] = "政府办值班室视频平台建设"
+    doc["funding"] = [{"source": "local", "initial": "3.6", "planned": "3.6", "arrived": "3.6",
+                       "spent": "3.6"}]
+    doc["expenses"] = [{"category": "专用设备购置费", "planned": "3.6", "actual": "3.6"}]
+    doc["overall_goal"] = "建成值班室视频平台，实现与市应急指挥平台的视频互通，保障 24 小时值班值守。"
+    doc["sections"][0]["body"] = "政府办值班室视频平台建设项目预算 3.6 万元，全部为县级财政资金，已全部执行。"
+    return _fully_executed(doc)
 
 
 def _existing(unit: Unit, year: int, name: str) -> Evaluation | None:
@@ -199,6 +218,8 @@ def load_demo() -> str:
          EvaluationState.DRAFT),
         (units[GOV_OFFICE], "preparer", _law_project(), "project_table_2020",
          EvaluationState.TEAM_REVIEW),
+        (units[GOV_OFFICE], "preparer", _video_project(), "project_table_2020",
+         EvaluationState.LEADER_SIGNOFF),
         (units[KAOHE], "he_bh", _seed("seed000.json"), "", EvaluationState.PUBLISHED),
     ]
     for unit, preparer, doc, template, state in plan:
