@@ -159,35 +159,32 @@ def _website_project() -> dict[str, Any]:
     }
 
 
-def _fully_executed(doc: dict[str, Any]) -> dict[str, Any]:
-    """Set 预算执行率 (1.1.1) to 100% for a project whose budget was spent in full."""
-    leaf = doc["indicators"][0]["children"][0]["children"][0]
-    leaf.update(actual="100%", score="10", deviation_reason="")
+def _fully_spent_project(name: str, amount: str, category: str, goal: str) -> dict[str, Any]:
+    """Another project of the unit, built like the website project, its budget spent in full."""
+    doc = _website_project()
+    doc["project_name"] = name
+    doc["funding"] = [{"source": "local", "initial": amount, "planned": amount,
+                       "arrived": amount, "spent": amount}]
+    doc["expenses"] = [{"category": category, "planned": amount, "actual": amount}]
+    doc["overall_goal"] = goal
+    doc["sections"][0]["body"] = f"{name}项目预算 {amount} 万元，全部为县级财政资金，已全部执行。"
+    budget_rate = doc["indicators"][0]["children"][0]["children"][0]  # 1.1.1 预算执行率
+    budget_rate.update(actual="100%", score="10", deviation_reason="")
     return doc
 
 
 def _law_project() -> dict[str, Any]:
-    """A second project of the unit, used for the evaluation waiting on the members' signatures."""
-    doc = _website_project()
-    doc["project_name"] = "政府法律顾问"
-    doc["funding"] = [{"source": "local", "initial": "10", "planned": "10", "arrived": "10",
-                       "spent": "10"}]
-    doc["expenses"] = [{"category": "委托业务费", "planned": "10", "actual": "10"}]
-    doc["overall_goal"] = "发挥法律顾问在政府决策和处理涉法事务中的参谋助手作用，推进法治政府建设。"
-    doc["sections"][0]["body"] = "政府法律顾问项目预算 10 万元，全部为县级财政资金，已全部执行。"
-    return _fully_executed(doc)
+    """The evaluation waiting on the members' signatures."""
+    return _fully_spent_project(
+        "政府法律顾问", "10", "委托业务费",
+        "发挥法律顾问在政府决策和处理涉法事务中的参谋助手作用，推进法治政府建设。")
 
 
 def _video_project() -> dict[str, Any]:
-    """A third project of the unit, signed by both members and waiting for the leader."""
-    doc = _website_project()
-    doc["project_name"] = "政府办值班室视频平台建设"
-    doc["funding"] = [{"source": "local", "initial": "3.6", "planned": "3.6", "arrived": "3.6",
-                       "spent": "3.6"}]
-    doc["expenses"] = [{"category": "专用设备购置费", "planned": "3.6", "actual": "3.6"}]
-    doc["overall_goal"] = "建成值班室视频平台，实现与市应急指挥平台的视频互通，保障 24 小时值班值守。"
-    doc["sections"][0]["body"] = "政府办值班室视频平台建设项目预算 3.6 万元，全部为县级财政资金，已全部执行。"
-    return _fully_executed(doc)
+    """The evaluation signed by both members and waiting for the leader."""
+    return _fully_spent_project(
+        "政府办值班室视频平台建设", "3.6", "专用设备购置费",
+        "建成值班室视频平台，实现与市应急指挥平台的视频互通，保障 24 小时值班值守。")
 
 
 def _existing(unit: Unit, year: int, name: str) -> Evaluation | None:
