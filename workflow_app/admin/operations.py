@@ -27,6 +27,29 @@ from workflow_app.extensions import db
 from workflow_app.units.models import Unit, UnitKind
 
 
+def _row(model: type, raw: Any) -> Any:
+    """The row a form's select field names, or None when empty, not a number, or missing.
+
+    The selects skip WTForms' choice check (their choices are loaded per request), so a
+    hand-made POST can carry anything here: it must become a field error, never a 500.
+    """
+    try:
+        return db.session.get(model, int(raw)) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _bureau(raw: Any, errors: dict[str, str], message: str) -> Unit | None:
+    """The finance bureau chosen in a form's `bureau_id`, recording `message` if it is not one."""
+    if raw in (None, ""):
+        return None
+    bureau = _row(Unit, raw)
+    if bureau is None or not bureau.is_bureau:
+        errors["bureau_id"] = message
+        return None
+    return bureau
+
+
 def _audit(actor: User, what: str, action: str, obj_id: int, **detail: Any) -> None:
     trail.record("admin", actor, role="admin",
                  detail={"object": what, "action": action, "id": obj_id, **detail})
@@ -43,11 +66,7 @@ def save_unit(actor: User, unit: Unit | None, data: dict[str, Any]) -> Unit:
     clash = db.session.scalar(select(Unit).where(Unit.name == name))
     if clash is not None and clash is not unit:
         errors["name"] = "已有同名单位"
-    bureau = None
-    if data.get("bureau_id"):
-        bureau = db.session.get(Unit, int(data["bureau_id"]))
-        if bureau is None or not bureau.is_bureau:
-            errors["bureau_id"] = "请选择一个财政局"
+    bureau = _bureau(data.get("bureau_id"), errors, "请选择一个财政局")
     if kind == UnitKind.FINANCE_BUREAU and bureau is not None:
         errors["bureau_id"] = "财政局本身不受其他财政局监管，请留空"
     if kind == UnitKind.BUDGET_UNIT and bureau is None:
@@ -84,7 +103,7 @@ def save_user(actor: User, user: User | None, data: dict[str, Any]) -> User:
     clash = db.session.scalar(select(User).where(User.username == username))
     if clash is not None and clash is not user:
         errors["username"] = "该用户名已被使用"
-    unit = db.session.get(Unit, int(data["unit_id"])) if data.get("unit_id") else None
+    unit = _row(Unit, data.get("unit_id"))
     if unit is None:
         errors["unit_id"] = "请选择所属单位"
     else:
@@ -144,11 +163,7 @@ def save_scheme(actor: User, scheme: GradeScheme | None, data: dict[str, Any]) -
     clash = db.session.scalar(select(GradeScheme).where(GradeScheme.name == name))
     if clash is not None and clash is not scheme:
         errors["name"] = "已有同名的评价等级方案"
-    bureau = None
-    if data.get("bureau_id"):
-        bureau = db.session.get(Unit, int(data["bureau_id"]))
-        if bureau is None or not bureau.is_bureau:
-            errors["bureau_id"] = "请选择一个财政局，或留空表示全部适用"
+    bureau = _bureau(data.get("bureau_id"), errors, "请选择一个财政局，或留空表示全部适用")
     bands: list[tuple[str, Decimal]] = []
     for i, band in enumerate(data.get("bands") or []):
         band_name = (band.get("name") or "").strip()
@@ -241,8 +256,7 @@ def save_template(actor: User, template: IndicatorTemplate | None,
     clash = db.session.scalar(select(IndicatorTemplate).where(IndicatorTemplate.key == key))
     if clash is not None and clash is not template:
         errors["key"] = "已有相同标识的模板"
-    scheme = db.session.get(GradeScheme, int(data["grade_scheme_id"])) \
-        if data.get("grade_scheme_id") else None
+    scheme = _row(GradeScheme, data.get("grade_scheme_id"))
     if scheme is None:
         errors["grade_scheme_id"] = "请选择评价等级方案"
     total = Decimal(str(data.get("total_weight") or 0))
