@@ -229,6 +229,19 @@ class _Reader:
             self.fail(f"{where}“{key}”数值过大")
         return number
 
+    def rows(self, doc: dict, key: str, label: str, counter: str = "行"):
+        """Yield (position, where, row) for each object of the list `doc[key]`."""
+        items = doc.get(key) or []
+        if not isinstance(items, list):
+            self.fail(f"“{key}”应为列表")
+            return
+        for i, row in enumerate(items, 1):
+            where = f"{label}第 {i} {counter}"
+            if not isinstance(row, dict):
+                self.fail(f"{where}格式不正确")
+                continue
+            yield i, where, row
+
     def day(self, obj: dict, key: str, where: str) -> date | None:
         value = obj.get(key)
         if value in (None, ""):
@@ -355,11 +368,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
     header["measures"] = reader.text(doc, "measures", "")
 
     funding, seen_sources = [], set()
-    for i, row in enumerate(doc.get("funding") or [], 1):
-        where = f"资金来源第 {i} 行"
-        if not isinstance(row, dict):
-            reader.fail(f"{where}格式不正确")
-            continue
+    for _i, where, row in reader.rows(doc, "funding", "资金来源"):
         source = reader.choice(row, "source", FundingSourceKind, where)
         if source in seen_sources:
             reader.fail(f"{where}：资金来源“{source.label}”重复")
@@ -373,11 +382,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
         ))
 
     expenses = []
-    for i, row in enumerate(doc.get("expenses") or [], 1):
-        where = f"支出明细第 {i} 行"
-        if not isinstance(row, dict):
-            reader.fail(f"{where}格式不正确")
-            continue
+    for i, where, row in reader.rows(doc, "expenses", "支出明细"):
         expenses.append(ExpenseLine(
             position=i,
             category=reader.text(row, "category", where, required=True, max_len=100),
@@ -386,11 +391,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
         ))
 
     subs = []
-    for i, row in enumerate(doc.get("sub_projects") or [], 1):
-        where = f"分项项目第 {i} 行"
-        if not isinstance(row, dict):
-            reader.fail(f"{where}格式不正确")
-            continue
+    for i, where, row in reader.rows(doc, "sub_projects", "分项项目"):
         score = reader.decimal(row, "self_score", where, required=False, places=2)
         if score is not None and score > 100:
             reader.fail(f"{where}“self_score”不能超过 100")
@@ -406,11 +407,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
         ))
 
     sections, keys = [], set()
-    for i, row in enumerate(doc.get("sections") or [], 1):
-        where = f"报告章节第 {i} 节"
-        if not isinstance(row, dict):
-            reader.fail(f"{where}格式不正确")
-            continue
+    for i, where, row in reader.rows(doc, "sections", "报告章节", "节"):
         key = reader.text(row, "key", where, required=True, max_len=40)
         if key in keys:
             reader.fail(f"{where}：章节标识“{key}”重复")
@@ -422,11 +419,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
         ))
 
     team, seen_users, leaders = [], set(), 0
-    for i, row in enumerate(doc.get("team") or [], 1):
-        where = f"评价工作组第 {i} 人"
-        if not isinstance(row, dict):
-            reader.fail(f"{where}格式不正确")
-            continue
+    for i, where, row in reader.rows(doc, "team", "评价工作组", "人"):
         username = row.get("username")
         user = users_by_username.get(username) if isinstance(username, str) else None
         if user is None:
