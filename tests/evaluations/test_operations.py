@@ -135,6 +135,39 @@ def test_funding_rows_and_rates(draft):
     assert rates["execution_rate"].quantize(Decimal("0.0001")) == Decimal("0.6927")
 
 
+def test_funding_saved_again_upserts_by_source(draft, db_session):
+    """Saving funding over existing rows (same source again, one dropped, one added) keeps
+    UNIQUE (evaluation, source): the kept row is updated in place."""
+    evaluation, preparer = draft
+    row = {"source": "local", "initial": "", "planned": "100", "arrived": "90", "spent": "80"}
+    ops.set_funding(evaluation, preparer, evaluation.version,
+                    [row, {**row, "source": "central"}])
+    db_session.commit()
+    kept_id = next(f.id for f in evaluation.funding if f.source == FundingSourceKind.LOCAL)
+    ops.set_funding(evaluation, preparer, evaluation.version, [row])  # unchanged, one dropped
+    db_session.commit()
+    ops.set_funding(evaluation, preparer, evaluation.version,
+                    [{**row, "spent": "85"}, {**row, "source": "other"}])
+    db_session.commit()
+    db_session.expire_all()
+    assert [(f.source.value, f.spent) for f in evaluation.funding] == [
+        ("local", Decimal(85)), ("other", Decimal(80))]
+    assert evaluation.funding[0].id == kept_id
+
+
+def test_funding_tab_is_one_step_an_expense_error_saves_no_funding(draft, db_session):
+    evaluation, preparer = draft
+    version = evaluation.version
+    with pytest.raises(ops.ValidationFailed) as exc:
+        ops.set_funding_and_expenses(
+            evaluation, preparer, version,
+            [{"source": "local", "planned": "10", "arrived": "10", "spent": "5"}],
+            [{"category": "办公费", "planned": "x", "actual": "1"}])
+    db_session.rollback()
+    assert set(exc.value.errors) == {"expenses-0-planned"}
+    assert evaluation.funding == [] and evaluation.version == version
+
+
 def test_funding_errors(draft):
     evaluation, preparer = draft
     with pytest.raises(ops.ValidationFailed) as exc:

@@ -205,23 +205,9 @@ def _save(evaluation: Evaluation, part: str, form) -> None:  # noqa: ANN001
     if part == "header":
         ops.update_header(evaluation, actor, version, forms.header_from_form(form))
     elif part == "funding":
-        # Funding and expense lines are one tab but two operations: validate both first so
-        # that an error in one does not save the other.
-        funding = forms.rows_from_form(form, "funding")
-        expenses = forms.rows_from_form(form, "expenses")
-        errors: dict[str, str] = {}
-        try:
-            ops.set_funding(evaluation, actor, version, funding)
-        except ops.ValidationFailed as exc:
-            errors.update(exc.errors)
-            db.session.rollback()
-        try:
-            # Checked against the version the first save produced (or the form's, if refused).
-            ops.set_expenses(evaluation, actor, evaluation.version, expenses)
-        except ops.ValidationFailed as exc:
-            errors.update(exc.errors)
-        if errors:
-            raise ops.ValidationFailed(errors)
+        ops.set_funding_and_expenses(evaluation, actor, version,
+                                     forms.rows_from_form(form, "funding"),
+                                     forms.rows_from_form(form, "expenses"))
     elif part == "subs":
         ops.set_sub_projects(evaluation, actor, version, forms.rows_from_form(form, "subs"))
     elif part == "sections":
