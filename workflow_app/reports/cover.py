@@ -7,13 +7,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
-    Paragraph,
     Spacer,
     Table,
 )
 
 from .context import ReportContext
 from .styles import BLACK, dense, para, tstyle
+from .typography import CJKParagraph
 from .values import KIND_LABELS, METHOD_LABELS, TIMING_LABELS, esc, fmt_date
 
 
@@ -58,7 +58,7 @@ def cover_page(ctx: ReportContext) -> list[Flowable]:
         Spacer(1, 30 * mm),
         # Long titles (a project name after a long unit name) get a smaller size so the
         # title stays within about three lines.
-        Paragraph(_cover_title_markup(ctx), st.cover_title if len(ctx.title) <= 34 else
+        CJKParagraph(_cover_title_markup(ctx), st.cover_title if len(ctx.title) <= 34 else
                   dense(st.cover_title, 20, 31)),
         Spacer(1, 6 * mm),
         para(f"（{kind}）", st.cover_sub),

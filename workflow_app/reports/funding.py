@@ -11,13 +11,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    Paragraph,
+    KeepTogether,
     Spacer,
 )
 
 from .charts import score_chart
 from .context import ReportContext, bands_text, review_total
 from .styles import BLACK, dense, para, ruled_table
+from .typography import CJKParagraph
 from .values import SOURCE_LABELS, dec, fmt_money, fmt_rate, fmt_score, sum_present
 
 
@@ -25,7 +26,7 @@ def funding_tables(ctx: ReportContext) -> list[Flowable]:
     st = ctx.st
     head = ["资金来源", "年初预算数", "全年预算数<br/>（调整后）", "到位数", "执行数",
             "资金到位率", "预算执行率"]
-    rows: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in head]]
+    rows: list[list[Any]] = [[CJKParagraph(h, st.cell_head) for h in head]]
     funding = ctx.doc.get("funding") or []
     totals: dict[str, list[Decimal | None]] = {k: [] for k in
                                                ("initial", "planned", "arrived", "spent")}
@@ -39,7 +40,7 @@ def funding_tables(ctx: ReportContext) -> list[Flowable]:
                     + [para(fmt_rate(values["arrived"], values["planned"]), st.cell_r),
                        para(fmt_rate(values["spent"], values["planned"]), st.cell_r)])
     sums = {k: sum_present(v) for k, v in totals.items()}
-    rows.append([Paragraph("合计", st.cell_head)]
+    rows.append([CJKParagraph("合计", st.cell_head)]
                 + [para(fmt_money(sums[k]), st.cell_r) for k in
                    ("initial", "planned", "arrived", "spent")]
                 + [para(fmt_rate(sums["arrived"], sums["planned"]), st.cell_r),
@@ -57,7 +58,7 @@ def funding_tables(ctx: ReportContext) -> list[Flowable]:
     if expenses:
         head = ["序号", "支出项目（经济分类）", "预算数", "实际支出数", "差额<br/>（预算－实际）",
                 "执行率"]
-        erows: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in head]]
+        erows: list[list[Any]] = [[CJKParagraph(h, st.cell_head) for h in head]]
         planned_all, actual_all = [], []
         for n, line in enumerate(expenses, start=1):
             planned, actual = dec(line.get("planned")), dec(line.get("actual"))
@@ -70,11 +71,13 @@ def funding_tables(ctx: ReportContext) -> list[Flowable]:
                                                              st.cell_r)])
         tp, ta = sum_present(planned_all), sum_present(actual_all)
         tdiff = tp - ta if tp is not None and ta is not None else None
-        erows.append([Paragraph("合计", st.cell_head), "", para(fmt_money(tp), st.cell_r),
+        erows.append([CJKParagraph("合计", st.cell_head), "", para(fmt_money(tp), st.cell_r),
                       para(fmt_money(ta), st.cell_r), para(fmt_money(tdiff), st.cell_r),
                       para(fmt_rate(ta, tp), st.cell_r)])
         widths = [12 * mm, 58 * mm, 24 * mm, 24 * mm, 26 * mm, 26 * mm]
-        flow += [Spacer(1, 8 * mm), para(ctx.table_title("支出明细（按经济分类）"), st.h1c),
+        # Room for the title and a few rows, or the table starts on the next page.
+        flow += [Spacer(1, 8 * mm), CondPageBreak(45 * mm),
+                 para(ctx.table_title("支出明细（按经济分类）"), st.h1c),
                  para("单位：万元", ParagraphStyle("unit2", parent=st.note, alignment=TA_RIGHT)),
                  ruled_table(erows, widths, extra=[
                      ("SPAN", (0, -1), (1, -1)),
@@ -94,11 +97,10 @@ def summary_block(ctx: ReportContext) -> list[Flowable]:
         heads.append("财政复核得分")
         values.append(fmt_score(reviewed))
     width = 170 * mm / len(heads)
-    table = ruled_table([[Paragraph(h, st.cell_head) for h in heads],
+    table = ruled_table([[CJKParagraph(h, st.cell_head) for h in heads],
                           [para(v, dense(st.cell_c, 11, 15)) for v in values]],
                          [width] * len(heads))
-    flow: list[Flowable] = [Spacer(1, 8 * mm), CondPageBreak(95 * mm),
-                            para("综合评价结果", st.h1c), table]
+    flow: list[Flowable] = [para("综合评价结果", st.h1c), table]
     if (ctx.computed_total is not None and ctx.total_score is not None
             and ctx.computed_total != ctx.total_score):
         diff = ctx.total_score - ctx.computed_total
@@ -130,5 +132,6 @@ def summary_block(ctx: ReportContext) -> list[Flowable]:
             series.append(("复核得分", reviewed, [fmt_score(v) for v in reviewed]))
         flow += [Spacer(1, 8 * mm), para("各一级指标分值与得分", st.h1c),
                  score_chart(names, series, width=170 * mm)]
-    return flow
+    # The result, its notes and the chart stay on one page: never a page with only a chart.
+    return [Spacer(1, 8 * mm), KeepTogether(flow)]
 

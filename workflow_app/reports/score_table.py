@@ -8,7 +8,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
-    Paragraph,
     Spacer,
     Table,
 )
@@ -26,6 +25,7 @@ from .styles import (
     ruled_table,
     tstyle,
 )
+from .typography import CJKParagraph, TailTable
 from .values import IN_ROW_SPLIT_CHARS, dec, esc, fmt_money, fmt_rate, fmt_score, sum_present
 
 
@@ -44,7 +44,7 @@ class _GroupLabel(Flowable):
         self._key = key
         self._tracker = tracker
         self._first = first
-        self._para = Paragraph(text if first else f"{text}<br/>（续）", style)
+        self._para = CJKParagraph(text if first else f"{text}<br/>（续）", style)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width, self.height = self._para.wrap(avail_width, avail_height)
@@ -57,7 +57,7 @@ class _GroupLabel(Flowable):
         self._tracker[self._key] = page
 
 
-class _ClosedTable(Table):
+class _ClosedTable(TailTable):
     """A table whose part on every page ends with a rule.
 
     The 自评表 has no row rules in its group columns, so a page break inside a group would
@@ -90,7 +90,7 @@ def indicator_table(ctx: ReportContext) -> list[Flowable]:
     scale = usable / (sum(widths) * mm)
     col_widths = [w * mm * scale for w in widths]
 
-    rows: list[list[Any]] = [[Paragraph(h, head_style) for h in head]]
+    rows: list[list[Any]] = [[CJKParagraph(h, head_style) for h in head]]
     style: list[tuple] = [
         ("BOX", (0, 0), (-1, -1), 0.8, BLACK),
         ("INNERGRID", (2, 0), (-1, -1), 0.4, RULE),
@@ -136,7 +136,7 @@ def indicator_table(ctx: ReportContext) -> list[Flowable]:
             text = esc(fmt_score(review.get("score"))) if review else "—"
             if review.get("opinion"):
                 text += f"<br/><font size=6.5>{esc(review['opinion'])}</font>"
-            row.append(Paragraph(text, cell_c))
+            row.append(CJKParagraph(text, cell_c))
         if leaf.not_applicable:
             style.append(("TEXTCOLOR", (2, r), (-1, r), GREY_TEXT))
         rows.append(row)
@@ -144,7 +144,7 @@ def indicator_table(ctx: ReportContext) -> list[Flowable]:
     # Totals, grade and the rule-computed total, as the last rows of the form.
     n_cols = len(head)
     r = len(rows)
-    total_row: list[Any] = [Paragraph("合计", head_style)] + [""] * (n_cols - 1)
+    total_row: list[Any] = [CJKParagraph("合计", head_style)] + [""] * (n_cols - 1)
     total_row[7] = para(fmt_score(ctx.total_weight), cell_c)
     total_row[8] = para(fmt_score(ctx.total_score), cell_c)
     reviewed, partial_review = review_total(ctx)
@@ -231,7 +231,7 @@ def sub_projects(ctx: ReportContext) -> list[Flowable]:
     cell = dense(st.cell, 8, 10)
     cell_c = dense(st.cell_c, 8, 10)
     cell_r = dense(st.cell_r, 8, 10)
-    rows: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in head]]
+    rows: list[list[Any]] = [[CJKParagraph(h, st.cell_head) for h in head]]
     budgets, executed, returned = [], [], []
     for n, item in enumerate(items, start=1):
         b, e, r = dec(item.get("budget")), dec(item.get("executed")), dec(item.get("returned"))
@@ -242,7 +242,7 @@ def sub_projects(ctx: ReportContext) -> list[Flowable]:
                      para(fmt_money(e), cell_r), para(fmt_money(r), cell_r),
                      para(fmt_score(item.get("self_score")), cell_c),
                      para(item.get("target"), cell), para(item.get("achieved"), cell)])
-    rows.append([Paragraph("合计", st.cell_head), "",
+    rows.append([CJKParagraph("合计", st.cell_head), "",
                  para(fmt_money(sum_present(budgets)), cell_r),
                  para(fmt_money(sum_present(executed)), cell_r),
                  para(fmt_money(sum_present(returned)), cell_r), "", "", ""])

@@ -12,14 +12,22 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    Paragraph,
     Spacer,
     Table,
 )
 
 from .context import ReportContext
 from .styles import RULE, para, ruled_table, tstyle
+from .typography import CJKParagraph, one_line
 from .values import ROLE_LABELS, ROLE_ORDER, esc, fmt_date, fmt_datetime
+
+_NAME_WIDTH = 18 * mm
+
+
+def name_cell(name: str | None, style: ParagraphStyle, width: float) -> CJKParagraph:
+    """A person's name on one line of its cell (cell padding of 3 pt each side)."""
+    text = name or ""
+    return one_line(esc(text), text, style, width - 6)
 
 
 def _signature_for(member: dict, signatures: list[dict]) -> dict | None:
@@ -33,11 +41,11 @@ def _signature_for(member: dict, signatures: list[dict]) -> dict | None:
     return None
 
 
-def _signature_cell(ctx: ReportContext, member: dict) -> Paragraph:
+def _signature_cell(ctx: ReportContext, member: dict) -> CJKParagraph:
     st = ctx.st
     sig = _signature_for(member, ctx.record.get("signatures") or [])
     if sig is None:
-        return Paragraph(f'<font color="#777777">{esc("未签")}</font>', st.sign)
+        return CJKParagraph(f'<font color="#777777">{esc("未签")}</font>', st.sign)
     signer = sig.get("name") or member.get("name") or ""
     if sig.get("on_behalf_of_name"):
         who = f"{esc(signer)} 代 {esc(sig['on_behalf_of_name'])} 签"
@@ -53,7 +61,7 @@ def _signature_cell(ctx: ReportContext, member: dict) -> Paragraph:
         lines.append(esc("（签名所对应的内容与本版本不一致）"))
     if sig.get("comment"):
         lines.append(esc(f"意见：{sig['comment']}"))
-    return Paragraph("<br/>".join(lines), st.sign)
+    return CJKParagraph("<br/>".join(lines), st.sign)
 
 
 def team_page(ctx: ReportContext) -> list[Flowable]:
@@ -61,14 +69,15 @@ def team_page(ctx: ReportContext) -> list[Flowable]:
     team = sorted(doc.get("team") or [],
                   key=lambda m: ROLE_ORDER.get(m.get("role", "member"), 3))
     head = ["组内角色", "姓名", "工作单位", "职务", "职称", "签字"]
-    rows: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in head]]
+    rows: list[list[Any]] = [[CJKParagraph(h, st.cell_head) for h in head]]
     for member in team:
         rows.append([para(ROLE_LABELS.get(member.get("role", ""), member.get("role") or ""),
                         st.cell_c),
-                     para(member.get("name"), st.cell_c), para(member.get("unit"), st.cell_c),
+                     name_cell(member.get("name"), st.cell_c, _NAME_WIDTH),
+                     para(member.get("unit"), st.cell_c),
                      para(member.get("position"), st.cell_c), para(member.get("title"), st.cell_c),
                      _signature_cell(ctx, member)])
-    table = ruled_table(rows, [17 * mm, 18 * mm, 32 * mm, 25 * mm, 18 * mm, 60 * mm],
+    table = ruled_table(rows, [17 * mm, _NAME_WIDTH, 32 * mm, 25 * mm, 18 * mm, 60 * mm],
                          extra=[("TOPPADDING", (0, 1), (-1, -1), 5),
                                 ("BOTTOMPADDING", (0, 1), (-1, -1), 6)])
     preparer = f"填报人：{doc.get('preparer_name') or ''}"
@@ -104,7 +113,8 @@ def _verification_block(ctx: ReportContext, verification: dict) -> Table:
     if verification.get("url"):
         text.append(esc(f"核验网址：{verification['url']}"))
     text.append(esc("扫描二维码或访问上述网址，可核对本报告与财政部门公开的版本是否一致。"))
-    info = Paragraph("<br/>".join(text), ParagraphStyle("verify", parent=st.cell, fontSize=8.5,
+    info = CJKParagraph("<br/>".join(text), ParagraphStyle("verify", parent=st.cell,
+                                                           fontSize=8.5,
                                                         leading=14))
     table = Table([[drawing, info]], colWidths=[size + 4 * mm, 105 * mm])
     table.setStyle(tstyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -12,12 +12,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    Paragraph,
     Table,
     TableStyle,
 )
 
 from .fonts import register_fonts
+from .typography import CJKParagraph, TailTable
 from .values import esc
 
 PORTRAIT = A4
@@ -132,14 +132,14 @@ def tstyle(commands: list[tuple]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), font)] + list(commands))
 
 
-def para(text: Any, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(esc(text), style)
+def para(text: Any, style: ParagraphStyle) -> CJKParagraph:
+    return CJKParagraph(esc(text), style)
 
 
 def ruled_table(data: list[list[Any]], widths: list[float], *, header_rows: int = 1,
                  extra: list[tuple] | None = None, **kwargs: Any) -> Table:
     """A thin-ruled table with a shaded header row repeated on every page."""
-    table = Table(data, colWidths=widths, repeatRows=header_rows, **kwargs)
+    table = TailTable(data, colWidths=widths, repeatRows=header_rows, **kwargs)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("BOX", (0, 0), (-1, -1), 0.8, BLACK),

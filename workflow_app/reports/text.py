@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
@@ -64,10 +66,24 @@ def report_text(ctx: ReportContext) -> list[Flowable]:
             flow.append(para(f"{label}改进措施及建议", st.h2))
             flow += _section_paragraphs(doc["measures"], st)
 
+    # The unit's statement is printed once: not again when the report text already says it.
+    if states_responsibility(doc):
+        return flow
     # Keep the statement with the text it closes rather than alone on a last page.
     closing: list[Flowable] = [Spacer(1, 6 * mm), para(STATEMENT, st.body)]
     if len(flow) > 1:
         closing.insert(0, flow.pop())
     flow.append(KeepTogether(closing))
     return flow
+
+
+_RESPONSIBILITY = re.compile(r"[^。！；\n]*真实[^。！；\n]*负责")
+
+
+def states_responsibility(doc: dict) -> bool:
+    """True when the report text already holds the unit's statement of responsibility
+    ("本单位对本报告内容的真实性、完整性负责" in the author's own words)."""
+    texts = [s.get("body") or "" for s in doc.get("sections") or []]
+    texts += [doc.get("problems") or "", doc.get("measures") or ""]
+    return any(_RESPONSIBILITY.search(t) for t in texts)
 
