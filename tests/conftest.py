@@ -155,3 +155,11 @@ def login(app):
         return c
 
     return _login
+
+
+@pytest.fixture
+def count_queries(ctx):
+    """``with count_queries() as q: ...`` then ``q.count`` (tests/querycount.py)."""
+    from tests.querycount import count_queries as counter
+
+    return counter

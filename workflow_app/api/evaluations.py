@@ -13,6 +13,7 @@ from workflow_app.evaluations import access
 from workflow_app.evaluations.document import DocumentError, content_hash, to_document
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.evaluations.operations import OperationError
+from workflow_app.evaluations.scorecard import load_options
 from workflow_app.evaluations.scoring import IndicatorResult, NodeResult, TreeResult
 from workflow_app.evaluations.scoring import format_decimal as _fmt
 from workflow_app.exchange.json_io import export_document, import_document
@@ -43,14 +44,21 @@ def json_body() -> dict[str, Any]:
     return body
 
 
-def load_visible(evaluation_id: int, *, for_update: bool = False) -> Evaluation:
-    """The evaluation, or 404 when it does not exist or the caller may not read it."""
+def _load(evaluation_id: int, *, for_update: bool = False) -> Evaluation | None:
+    """The evaluation with its indicator tree, evidence metadata and team in a fixed number of
+    queries (``populate_existing``: after a commit every row is expired, and the response
+    walks them all; one query per indicator otherwise)."""
+    query = (select(Evaluation).where(Evaluation.id == evaluation_id)
+             .options(*load_options()).execution_options(populate_existing=True))
     if for_update:
         # `of=`: the joined (outer) unit row cannot be locked on PostgreSQL, nor need it be.
-        query = select(Evaluation).where(Evaluation.id == evaluation_id)
-        evaluation = db.session.scalar(query.with_for_update(of=Evaluation))
-    else:
-        evaluation = db.session.get(Evaluation, evaluation_id)
+        query = query.with_for_update(of=Evaluation)
+    return db.session.scalar(query)
+
+
+def load_visible(evaluation_id: int, *, for_update: bool = False) -> Evaluation:
+    """The evaluation, or 404 when it does not exist or the caller may not read it."""
+    evaluation = _load(evaluation_id, for_update=for_update)
     if evaluation is None or not access.can_view(g.api_user, evaluation):
         raise ApiError(404, "评价不存在，或者您无权查看。")
     return evaluation
@@ -168,6 +176,8 @@ def _etag(evaluation: Evaluation) -> str:
 
 
 def _read_response(evaluation: Evaluation, status: int = 200):
+    if "indicators" not in evaluation.__dict__:
+        evaluation = _load(evaluation.id) or evaluation  # expired by the commit: reload eagerly
     response = jsonify(evaluation_json(evaluation))
     response.status_code = status
     response.headers["ETag"] = _etag(evaluation)

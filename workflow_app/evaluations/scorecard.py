@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from workflow_app.evaluations.document import to_document
-from workflow_app.evaluations.models import Evaluation, Indicator
+from workflow_app.evaluations.models import Evaluation, Indicator, TeamMember
 from workflow_app.evaluations.scoring import (
     IndicatorResult,
     NodeResult,
@@ -34,7 +34,7 @@ def load_options() -> list:
     return [
         selectinload(Evaluation.indicators).selectinload(Indicator.children),
         selectinload(Evaluation.indicators).selectinload(Indicator.evidence),
-        selectinload(Evaluation.team),
+        selectinload(Evaluation.team).joinedload(TeamMember.user),
     ]
 
 

@@ -1,0 +1,79 @@
+"""Many rows fast, for the query-count tests: Core ``INSERT``s of whole batches.
+
+TEST SETUP ONLY, like tests/public/helpers.py: rows that the workflow would write (revisions,
+published reports, the state) are inserted directly so that 1,000 evaluations take a fraction
+of a second. The one evaluation a test measures is built through the real operations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert
+
+from workflow_app.auth.models import User
+from workflow_app.dbtypes import utcnow
+from workflow_app.evaluations.document import canonical_json, content_hash
+from workflow_app.evaluations.models import Evaluation, EvaluationKind, GradeScheme
+from workflow_app.extensions import db
+from workflow_app.public.models import PublishedReport
+from workflow_app.units.models import Unit
+from workflow_app.workflow.models import Revision
+from workflow_app.workflow.states import EvaluationState
+
+
+def bulk_evaluations(unit: Unit, preparer: User, scheme: GradeScheme, count: int, *,
+                     state: EvaluationState = EvaluationState.DRAFT,
+                     doc: dict[str, Any] | None = None) -> list[int]:
+    """``count`` header-only evaluations of ``unit`` in ``state``; submitted ones get a
+    revision (snapshot: ``doc``, e.g. ``to_document(evaluation)``), published ones a report."""
+    now = utcnow()
+    rows = [{
+        "kind": EvaluationKind.PROJECT, "fiscal_year": 2020 + i % 5, "unit_id": unit.id,
+        "project_name": f"批量项目{i:05d}", "preparer_id": preparer.id,
+        "preparer_name": preparer.name, "grade_scheme_id": scheme.id,
+        "total_weight": Decimal(100), "state": state, "revision_number": 1, "version": 1,
+        "created_at": now, "updated_at": now,
+    } for i in range(count)]
+    ids = [r[0] for r in db.session.execute(
+        insert(Evaluation).returning(Evaluation.id, sort_by_parameter_order=True), rows)]
+    if state != EvaluationState.DRAFT:
+        _bulk_revisions(ids, preparer, doc or {"indicators": []},
+                        published=state == EvaluationState.PUBLISHED)
+    db.session.flush()
+    return ids
+
+
+def _bulk_revisions(ids: list[int], preparer: User, doc: dict[str, Any], *,
+                    published: bool) -> None:
+    snapshot, digest = canonical_json(doc), content_hash(doc)
+    now = utcnow()
+    revision_ids = [r[0] for r in db.session.execute(
+        insert(Revision).returning(Revision.id, sort_by_parameter_order=True),
+        [{"evaluation_id": e, "number": 1, "snapshot": snapshot, "content_hash": digest,
+          "submitted_at": now, "submitted_by_id": preparer.id, "approved_at": now,
+          "return_reason": ""} for e in ids])]
+    if not published:
+        return
+    reports = []
+    for evaluation_id, revision_id in zip(ids, revision_ids, strict=True):
+        pdf = b"%PDF-1.4\n% bulk " + str(evaluation_id).encode() + b"\n%%EOF\n"
+        reports.append({
+            "evaluation_id": evaluation_id, "revision_id": revision_id,
+            "verification_code": f"B{evaluation_id:07d}", "pdf": pdf,
+            "sha256": hashlib.sha256(pdf).hexdigest(), "published_at": now,
+            **_summary_columns(evaluation_id),
+        })
+    db.session.execute(insert(PublishedReport), reports)
+
+
+def _summary_columns(i: int) -> dict[str, Any]:
+    """The stored score columns of a published report, when the model has them."""
+    columns = PublishedReport.__table__.c
+    if "grade" not in columns:
+        return {}
+    score = Decimal(55 + i % 45)
+    grade = "优秀" if score >= 85 else "良好" if score >= 75 else "一般" if score >= 60 else "较差"
+    return {"total_score": score, "computed_total_score": score, "grade": grade}
