@@ -262,6 +262,6 @@ def test_non_draft_and_other_users_cannot_edit(draft, login, db_session, make):
     assert _as(login, outsider).get(url).status_code == 404
     evaluation.state = EvaluationState.TEAM_REVIEW  # test-only setup
     db_session.commit()
-    assert _as(login, preparer).get(url).status_code == 403
+    assert _as(login, preparer).get(url).status_code == 302  # to the read view, with why
     page = _text(login(preparer).get(f"/evaluations/{evaluation.id}"))
     assert 'id="edit-button"' not in page

@@ -43,7 +43,8 @@ def test_editor_cannot_change_a_locked_score(locked, login):
     client = login(locked.preparer)
     response = client.post(f"/evaluations/{e.id}/edit/scores",
                            data={f"ind-{leaf.id}-score": "1", "version": str(e.version)})
-    assert response.status_code == 403
+    assert response.status_code == 409  # refused with the reason, the input kept
+    assert "得分已锁定" in response.get_data(as_text=True)
     assert _score_in_db(leaf.id) == Decimal("38")
     from workflow_app.evaluations import operations as ops
     from workflow_app.evaluations.operations import OperationError

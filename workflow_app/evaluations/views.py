@@ -45,6 +45,7 @@ from workflow_app.evaluations.models import (
 from workflow_app.evaluations.scorecard import build_scorecard, load_options
 from workflow_app.evaluations.scoring import ScoringError, describe_rule, format_decimal
 from workflow_app.extensions import db
+from workflow_app.workflow.states import EvaluationState
 
 bp = Blueprint("evaluations", __name__)
 
@@ -76,12 +77,24 @@ def load_visible(evaluation_id: int, *, for_edit: bool = False) -> Evaluation:
     return evaluation
 
 
-def load_editable(evaluation_id: int) -> Evaluation:
-    """The evaluation when the current user may edit its content now, else 403."""
+def load_for_editor(evaluation_id: int) -> tuple[Evaluation, str | None]:
+    """The evaluation for an editor page, and why it may no longer be edited (the preparer
+    after submission: the state and who has it now), or None when it may. Anyone else who
+    may not edit gets 403."""
     evaluation = load_visible(evaluation_id, for_edit=True)
-    if not can_edit_content(current_user, evaluation):
+    if can_edit_content(current_user, evaluation):
+        return evaluation, None
+    if evaluation.state == EvaluationState.DRAFT or not (
+            current_user.is_preparer and current_user.unit_id == evaluation.unit_id):
         abort(403)
-    return evaluation
+    from workflow_app.workflow.awaiting import not_a_draft_message
+
+    return evaluation, not_a_draft_message(evaluation, typed=request.method == "POST")
+
+
+def _to_read_view(evaluation_id: int, message: str):
+    flash(message, "error")
+    return redirect(url_for("evaluations.detail", evaluation_id=evaluation_id))
 
 
 @bp.route("/")
@@ -228,11 +241,16 @@ def edit(evaluation_id: int, part: str = "scores"):
     """The editor: one tab per part of the content; each tab saves on its own."""
     if part not in PART_LABELS:
         abort(404)
-    evaluation = load_editable(evaluation_id)
+    evaluation, refused = load_for_editor(evaluation_id)
     errors: dict[str, str] = {}
     data = None
     status = 200
-    if request.method == "POST":
+    if refused and (request.method == "GET" or part == "tree"):
+        return _to_read_view(evaluation_id, refused)
+    if refused:  # typed after submission: keep the input on the page, change nothing
+        flash(refused, "error")
+        data, status = request.form, 409
+    elif request.method == "POST":
         if part == "tree":
             abort(405)
         try:
@@ -313,7 +331,9 @@ def _editor_context(evaluation: Evaluation, part: str, data, errors) -> dict:  #
 @login_required
 def tree_action(evaluation_id: int):
     """One change of the indicator tree: add, rename, move up/down, move, remove."""
-    evaluation = load_editable(evaluation_id)
+    evaluation, refused = load_for_editor(evaluation_id)
+    if refused:
+        return _to_read_view(evaluation_id, refused)
     actor = current_user._get_current_object()
     form = request.form
     version, action, target = form.get("version"), form.get("action", ""), form.get("id")
@@ -360,14 +380,19 @@ def tree_action(evaluation_id: int):
 def indicator(evaluation_id: int, indicator_id: int):
     """An indicator's definition (name, explanation, standard, weight, target, rule) and
     its evidence files."""
-    evaluation = load_editable(evaluation_id)
+    evaluation, refused = load_for_editor(evaluation_id)
     node = next((i for i in evaluation.indicators if i.id == indicator_id), None)
     if node is None:
         abort(404)
     errors: dict[str, str] = {}
     data = None
     status = 200
-    if request.method == "POST":
+    if refused and request.method == "GET":
+        return _to_read_view(evaluation_id, refused)
+    if refused:
+        flash(refused, "error")
+        data, status = request.form, 409
+    elif request.method == "POST":
         try:
             ops.update_indicator(evaluation, current_user._get_current_object(),
                                  request.form.get("version"), node.id, request.form)
@@ -422,7 +447,9 @@ def _indicator_context(evaluation: Evaluation, node: Indicator, data, errors) ->
 @login_required
 def evidence_upload(evaluation_id: int, indicator_id: int):
     """Attach a 佐证材料 file to a leaf."""
-    evaluation = load_editable(evaluation_id)
+    evaluation, refused = load_for_editor(evaluation_id)
+    if refused:
+        return _to_read_view(evaluation_id, refused)
     node = next((i for i in evaluation.indicators if i.id == indicator_id), None)
     if node is None:
         abort(404)
@@ -451,7 +478,9 @@ def evidence_upload(evaluation_id: int, indicator_id: int):
 @login_required
 def evidence_delete(evaluation_id: int, evidence_id: int):
     """Remove a 佐证材料 file."""
-    evaluation = load_editable(evaluation_id)
+    evaluation, refused = load_for_editor(evaluation_id)
+    if refused:
+        return _to_read_view(evaluation_id, refused)
     evidence = ops.find_evidence(evaluation, evidence_id)
     if evidence is None:
         abort(404)
