@@ -13,7 +13,9 @@ def register_web(app: Flask) -> None:
     from workflow_app.auth.views import bp as auth_bp
     from workflow_app.cli import register_cli
     from workflow_app.evaluations.views import bp as evaluations_bp
+    from workflow_app.security import register as register_security
 
+    register_security(app)  # first: its bounded <int:> converter must exist before any route
     app.register_blueprint(auth_bp)
     app.register_blueprint(evaluations_bp)
     for loader in _optional_blueprints():
@@ -27,6 +29,13 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):  # noqa: ANN001
         return _error_page(400, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+
+    @app.errorhandler(400)
+    def bad_request(exc):  # noqa: ANN001
+        description = getattr(exc, "description", "") or ""
+        if not description or description.isascii():  # Werkzeug's English default
+            description = "请求无效，请检查输入后重试。"
+        return _error_page(400, description)
 
     @app.errorhandler(403)
     def forbidden(exc):  # noqa: ANN001

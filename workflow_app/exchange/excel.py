@@ -265,9 +265,9 @@ def export_document_xlsx(doc: dict[str, Any], *, evaluation_id: int | None = Non
         ("first_leaf_row", first_leaf_row), ("total_row", total_row),
     ):
         meta.append([key, value])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    from workflow_app.security.spreadsheet import save_safely
+
+    return save_safely(wb)
 
 
 # --------------------------------------------------------------------------- reading

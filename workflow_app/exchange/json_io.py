@@ -72,8 +72,12 @@ def parse_bytes(data: bytes) -> Any:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DocumentError(["文件不是 UTF-8 编码的 JSON 文本"]) from None
+    from workflow_app.security.limits import InputRefused, safe_json_loads
+
     try:
-        return json.loads(text, parse_float=_refuse_float)
+        return safe_json_loads(text, parse_float=_refuse_float)
+    except InputRefused as exc:
+        raise DocumentError([str(exc)]) from None
     except _FloatFound as exc:
         raise DocumentError([
             f"文件中出现了浮点数 {exc.args[0]}：金额、分值和得分须写成数字文本（如 \"12.5\"）"

@@ -103,11 +103,7 @@
   });
 
   // ---- confirmations, Ctrl+S, unsaved-changes warning
-  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
-    f.addEventListener("submit", function (e) {
-      if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
-    });
-  });
+  // (form[data-confirm] is handled site-wide by confirm.js)
   var dirty = null;
   document.querySelectorAll("form.editor-form").forEach(function (f) {
     f.addEventListener("input", function () { dirty = f; });
