@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT  ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench clean serve worker
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,6 +24,25 @@ run: install
 	@echo "绩效自评 is running on http://127.0.0.1:$(PORT)  (demo accounts: see README.md, password demo1234)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Production server: gunicorn (gunicorn.conf.py reads WEB_CONCURRENCY, GUNICORN_THREADS, BIND...)
+# after migrating. Without SECRET_KEY it makes one in instance/secret_key (single machine only;
+# several instances need the same SECRET_KEY, see docs/deployment.md). Plain HTTP on 127.0.0.1,
+# hence SESSION_COOKIE_SECURE=0 unless set; behind nginx with TLS set it to 1.
+SERVE_ENV = APP_ENV=$${APP_ENV:-production} \
+	SECRET_KEY="$${SECRET_KEY:-$$(bash scripts/secret-key.sh)}" \
+	REDIS_URL="$${REDIS_URL:-$$(bash scripts/ensure-redis.sh)}" \
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0}
+
+serve: install
+	$(SERVE_ENV) $(FLASK) db upgrade
+	@echo "绩效自评 (gunicorn) on http://$${BIND:-127.0.0.1:$${PORT:-8000}}; jobs need \`make worker\`"
+	$(SERVE_ENV) exec $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+# The job worker (RQ on Redis): report PDFs at publication, e-mail, exports, integrity checks.
+worker: install
+	$(SERVE_ENV) $(FLASK) db upgrade
+	$(SERVE_ENV) exec $(FLASK) jobs worker
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
@@ -32,8 +51,10 @@ test: $(STAMP)
 	bash scripts/system-deps.sh --with-browser
 	$(VENV)/bin/ruff check .
 	@echo "=== test suite on SQLite ==="
+	export REDIS_URL="$$(bash scripts/ensure-redis.sh)"; \
 	TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
 	@echo "=== test suite on PostgreSQL ==="
+	export REDIS_URL="$$(bash scripts/ensure-redis.sh)"; \
 	TEST_DB=postgresql TEST_PG_ADMIN_URL="$$(bash scripts/ensure-postgres.sh)" $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

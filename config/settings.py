@@ -34,6 +34,14 @@ class BaseConfig:
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "jixiao@localhost")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Redis: the job queue (RQ), rate limits and caches (docs/deployment.md).
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "jixiao")
+    # "rq": jobs go to the Redis queue for `make worker`; "sync": they run in the process right
+    # after the commit (development server and unit tests, where no worker runs).
+    JOBS_MODE = os.environ.get("JOBS_MODE", "sync")
+    # One JSON line per request on stdout (production; the tests switch it on when they look).
+    JSON_REQUEST_LOG = os.environ.get("JSON_REQUEST_LOG", "0") == "1"
 
     @classmethod
     def check(cls) -> None:
@@ -56,6 +64,7 @@ class TestingConfig(BaseConfig):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # speed only; production uses scrypt
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = True
+    JOBS_MODE = "sync"  # a test that wants the real queue says so
 
 
 class ProductionConfig(BaseConfig):
@@ -63,6 +72,8 @@ class ProductionConfig(BaseConfig):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    JOBS_MODE = os.environ.get("JOBS_MODE", "rq")
+    JSON_REQUEST_LOG = os.environ.get("JSON_REQUEST_LOG", "1") == "1"
 
     @classmethod
     def check(cls) -> None:

@@ -72,9 +72,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    from workflow_app.jobs.cli import jobs_cli
     from workflow_app.workflow.cli import workflow_cli
 
     app.cli.add_command(workflow_cli)
+    app.cli.add_command(jobs_cli)
     try:
         from workflow_app.exchange.cli import evaluations_cli
     except ModuleNotFoundError:

@@ -69,6 +69,8 @@ def _optional_blueprints():
         "workflow_app.admin.views",
         "workflow_app.reports.views",
         "workflow_app.notifications.views",
+        "workflow_app.serving",
+        "workflow_app.jobs.views",
     ):
         try:
             module = importlib.import_module(name)
