@@ -50,8 +50,8 @@ def integrity_check() -> dict[str, Any]:
             message = f"完整性校验通过：审计链共 {count} 条记录。"
             log.info(message)
         else:
-            message = (f"完整性校验失败：第一条异常记录 id={getattr(result, 'bad_event_id', None)}，"
-                       f"{getattr(result, 'problem', '')}")
+            bad = getattr(result, "bad_event_id", None)
+            message = f"完整性校验失败：第一条异常记录 id={bad}，{getattr(result, 'problem', '')}"
             current_app.logger.error(message)
         return {"ok": ok, "count": count, "message": message}
 
