@@ -53,10 +53,12 @@ TABLE: list[dict[str, Any]] = [
      "conditions": ["actor_is_preparer", "state_nobody_signed"],
      "before": "close_revision"},
     {"trigger": "sign", "source": S.TEAM_REVIEW, "dest": None, "who": "成员",
-     "conditions": ["actor_is_pending_signer"], "unless": ["is_last_signature"],
+     "conditions": ["actor_is_pending_signer", "actor_is_independent_signer"],
+     "unless": ["is_last_signature"],
      "before": "record_signature"},
     {"trigger": "sign", "source": S.TEAM_REVIEW, "dest": S.LEADER_SIGNOFF, "who": "最后一位成员",
-     "conditions": ["actor_is_pending_signer", "is_last_signature"],
+     "conditions": ["actor_is_pending_signer", "actor_is_independent_signer",
+                    "is_last_signature"],
      "before": "record_signature"},
     {"trigger": "approve", "source": S.LEADER_SIGNOFF, "dest": S.FINANCE_ACCEPTANCE,
      "who": "组长", "conditions": ["actor_is_leader", "state_all_members_signed"],
@@ -205,6 +207,17 @@ class Firing:
         """
         return self.signing_for() is not None
 
+    def actor_is_independent_signer(self, event: Any = None) -> bool:
+        """A delegate (转交) or a signer added by 加签 is neither the preparer nor the leader:
+        the author does not sign the review of their own report; the leader approves alone."""
+        signer = self.signing_for()
+        member = self.evaluation.member_for(self.actor)
+        for_someone_else = signer is not None and signer.id != self.actor.id
+        added = member is not None and member.added_in_review
+        if not (for_someone_else or added):
+            return True
+        return dependent_signer_reason(self.evaluation, self.actor) is None
+
     def signing_for(self) -> User | None:
         """Whose signature this firing gives: the actor, or the member named in on_behalf_of."""
         members = rv.signable_members(self.evaluation, self.revision, self.actor)
@@ -323,6 +336,18 @@ class Firing:
         steps.record_step(self)
 
 
+def dependent_signer_reason(evaluation: Evaluation, user: User) -> str | None:
+    """Why this user may not sign for a member (转交) nor be added as a signer (加签): they
+    prepared the report or lead the team. None when they may. The ``sign`` guard, the 转交
+    and 加签 operations and their pickers all ask this."""
+    if user.id == evaluation.preparer_id:
+        return f"{user.name} 是本评价的填报人，不能代签或加签：填报人不能会签自己编制的报告。"
+    leader = evaluation.leader
+    if leader is not None and user.id == leader.id:
+        return f"{user.name} 是评价工作组组长，不能代签或加签：组长须在会签后独立审定。"
+    return None
+
+
 # --------------------------------------------------------------------------- asking
 
 
@@ -367,6 +392,8 @@ def refusal(firing: Firing, *, check_input: bool = True) -> WorkflowError | None
 
 
 def _permission_message(firing: Firing, condition: str, label: str) -> str:
+    if condition == "actor_is_independent_signer":
+        return dependent_signer_reason(firing.evaluation, firing.actor) or "不能代签。"
     if condition == "actor_is_pending_signer":
         revision = firing.revision
         if revision is not None and firing.actor_is_team_member():

@@ -31,7 +31,7 @@ from workflow_app.workflow.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
-from workflow_app.workflow.machine import MACHINE, Firing, refusal
+from workflow_app.workflow.machine import MACHINE, Firing, dependent_signer_reason, refusal
 from workflow_app.workflow.models import SignatureDelegation
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
@@ -165,9 +165,9 @@ def delegate_signature(evaluation: Evaluation, member: User, delegate_id: int | 
     delegate = _member_user(evaluation, delegate_id, "代签人")
     if delegate.id == member.id:
         raise WorkflowError("不能转交给自己。")
-    if evaluation.member_for(delegate) is not None and \
-            evaluation.member_for(delegate).role == TeamRole.LEADER:
-        raise WorkflowError("不能转交给组长：组长须独立审定。")
+    reason = dependent_signer_reason(evaluation, delegate)
+    if reason:
+        raise WorkflowError(reason)
     row = db.session.scalar(select(SignatureDelegation).where(
         SignatureDelegation.revision_id == revision.id,
         SignatureDelegation.member_id == member.id))
@@ -195,6 +195,9 @@ def add_signer(evaluation: Evaluation, leader: User, user_id: int | None) -> Tea
     user = _member_user(evaluation, user_id, "加签人员")
     if evaluation.member_for(user) is not None:
         raise WorkflowError(f"{user.name} 已是评价工作组成员。")
+    reason = dependent_signer_reason(evaluation, user)
+    if reason:
+        raise WorkflowError(reason)
     position = max((m.position for m in evaluation.team), default=0) + 1
     row = TeamMember(user=user, role=TeamRole.MEMBER, position=position, added_in_review=True)
     evaluation.team.append(row)

@@ -16,7 +16,11 @@ from workflow_app.notifications.models import IndicatorComment
 from workflow_app.workflow import diagram
 from workflow_app.workflow import revisions as rv
 from workflow_app.workflow.diff import Change, diff_documents
-from workflow_app.workflow.machine import available_triggers, trigger_label
+from workflow_app.workflow.machine import (
+    available_triggers,
+    dependent_signer_reason,
+    trigger_label,
+)
 from workflow_app.workflow.models import Revision, Signature
 from workflow_app.workflow.operations import can_comment, indicator_codes
 from workflow_app.workflow.states import EvaluationState, TeamRole
@@ -139,9 +143,11 @@ def build_panel(evaluation: Evaluation, user: User) -> Panel:
     if evaluation.state == EvaluationState.TEAM_REVIEW and (
             panel.can_delegate or (member is not None and member.role == TeamRole.LEADER)):
         team_ids = {m.user_id for m in evaluation.team}
-        panel.unit_users = list(db.session.scalars(
+        # Pickers offer only who the rule allows (never the preparer nor the leader).
+        panel.unit_users = [u for u in db.session.scalars(
             select(User).where(User.unit_id == evaluation.unit_id, User.active,
-                               User.id != user.id).order_by(User.id)))
+                               User.id != user.id).order_by(User.id))
+            if dependent_signer_reason(evaluation, u) is None]
         panel.addable = [u for u in panel.unit_users if u.id not in team_ids]
     if "accept" in panel.triggers and revision is not None:
         from workflow_app.workflow.steps import revision_leaves
