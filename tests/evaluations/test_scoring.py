@@ -32,7 +32,7 @@ from workflow_app.evaluations.scoring import (
     validate_tree,
 )
 
-SEEDS = Path(scoring.__file__).resolve().parent / "seed_examples"
+SEEDS = Path(scoring.__file__).resolve().parent.parent / "seed_examples"
 D = Decimal
 
 
