@@ -45,6 +45,7 @@ from .styles import (
     PORTRAIT,
 )
 from .text import report_text
+from .typography import start_report
 from .values import (  # noqa: F401 - the renderer's public names
     KIND_LABELS,
     METHOD_LABELS,
@@ -77,6 +78,7 @@ def render_report(doc: dict, *, record: dict | None = None) -> bytes:
     The result is deterministic: the same ``doc`` and ``record`` give the same bytes.
     """
     record = dict(record or {})
+    start_report()
     ctx = make_context(doc, record)
     buffer = io.BytesIO()
     template = BaseDocTemplate(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
@@ -73,6 +74,7 @@ def line_spans(chars: Sequence[str], widths: Sequence[float], max_widths: Sequen
     """
     lines: list[tuple[int, int, float, bool]] = []
     n = len(chars)
+    ends = list(accumulate(widths, initial=0.0))  # ends[k] = width of chars[:k]
     start = i = 0
     used = 0.0
     max_width = max_widths[0]
@@ -86,7 +88,7 @@ def line_spans(chars: Sequence[str], widths: Sequence[float], max_widths: Sequen
         used += widths[i]
         if used > max_width + _FUZZ and i > start:
             end = _break_at(chars, start, i)
-            width = sum(widths[start:end])
+            width = ends[end] - ends[start]
             lines.append((start, end, max_width - width, False))
             start = i = end
             used = 0.0
@@ -104,7 +106,33 @@ def _char_width(ch: str, font: str, size: float) -> float:
 
 
 class CJKParagraph(Paragraph):
-    """A paragraph that breaks lines by the rules above (reportlab's CJK mode otherwise)."""
+    """A paragraph that breaks lines by the rules above (reportlab's CJK mode otherwise).
+
+    Line breaking does not depend on the available height, and tables wrap every cell
+    again when they split and when they draw: the lines are kept for the last width.
+    """
+
+    _wrapped_for: float | None = None
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any,  # noqa: N803
+               cleaner: Any) -> None:
+        if frags is not None or bulletText is not None or not isinstance(text, str):
+            return super()._setup(text, style, bulletText, frags, cleaner)
+        key = (text, style)
+        known = _FRAGMENTS.get(key)
+        if known is None:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            if self.bulletText is None:
+                _FRAGMENTS[key] = (self.frags, self.style)
+            return None
+        return super()._setup(text, known[1], None, known[0], cleaner)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if availWidth == self._wrapped_for and "blPara" in self.__dict__:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_for = availWidth
+        return size
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802,N803 - reportlab API
         if not isinstance(maxWidths, list | tuple):
@@ -184,3 +212,14 @@ class TailTable(Table):
         earlier = rows - self.min_tail
         # Keep at least two body rows before the break; otherwise break where it was.
         return earlier if earlier - repeat >= 2 else n
+
+
+# Parsed paragraph fragments of the report being rendered, by (markup, style): table
+# headers, "—", amounts and labels repeat across rows and pages. Cleared for every report so
+# that a benchmark measures the work of one report, not a warm cache.
+_FRAGMENTS: dict[tuple[str, ParagraphStyle], tuple[Any, ParagraphStyle]] = {}
+
+
+def start_report() -> None:
+    """Forget the fragments of the previous report (called once per render)."""
+    _FRAGMENTS.clear()
