@@ -16,11 +16,14 @@ Like every operation, these functions flush and never commit.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event, inspect, select
@@ -96,6 +99,31 @@ def public_base_url() -> str:
     if has_request_context():
         return request.host_url.rstrip("/")
     return DEFAULT_BASE_URL
+
+
+def public_address_problem(config: Mapping[str, Any]) -> str | None:
+    """Why reports may not be published with this configuration, or ``None``.
+
+    In production the verification address printed and QR-encoded on every published report
+    must be the portal's public address: configured (a background job has no request to take
+    a host from) and not the server itself (127.0.0.1, localhost), or no printed copy can ever
+    be verified. Elsewhere (development, tests) the local fallback is fine.
+    """
+    if config.get("ENV_NAME") != "production":
+        return None
+    base = (config.get("PUBLIC_BASE_URL") or "").strip()
+    if not base:
+        return ("未配置公开网址（PUBLIC_BASE_URL），报告上的核验二维码将无法访问，"
+                "暂不能公开；请系统管理员配置后再公开。")
+    host = (urlsplit(base).hostname or "").lower()
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback or host == "0.0.0.0"
+    except ValueError:
+        loopback = host in ("", "localhost") or host.endswith(".localhost")
+    if loopback:
+        return (f"公开网址 {base} 指向服务器本机，公众无法通过报告上的二维码核验，"
+                "暂不能公开；请系统管理员配置对外的公开网址。")
+    return None
 
 
 def verification_url(code: str) -> str:

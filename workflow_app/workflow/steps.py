@@ -153,6 +153,13 @@ def publish_report(firing: Firing) -> None:
         from workflow_app.public.publication import publish_artifact
     except ModuleNotFoundError:
         return
+    from flask import current_app
+
+    from workflow_app.public.publication import public_address_problem
+
+    problem = public_address_problem(current_app.config)
+    if problem:
+        raise WorkflowError(problem)
     revision = firing.revision
     if revision is None:
         raise WorkflowError("没有可公开的版本。")
