@@ -379,16 +379,19 @@ def tree_action(evaluation_id: int):
 @login_required
 def indicator(evaluation_id: int, indicator_id: int):
     """An indicator's definition (name, explanation, standard, weight, target, rule) and
-    its evidence files."""
-    evaluation, refused = load_for_editor(evaluation_id)
+    its evidence files. Whoever may read the evaluation but not edit it gets the read view
+    (definition, scores and links to the evidence)."""
+    evaluation = load_visible(evaluation_id, for_edit=True)
     node = next((i for i in evaluation.indicators if i.id == indicator_id), None)
     if node is None:
         abort(404)
+    if request.method == "GET" and not can_edit_content(current_user, evaluation):
+        context = _indicator_context(evaluation, node, None, {})
+        return render_template("evaluations/indicator_view.html", **context)
+    evaluation, refused = load_for_editor(evaluation_id)
     errors: dict[str, str] = {}
     data = None
     status = 200
-    if refused and request.method == "GET":
-        return _to_read_view(evaluation_id, refused)
     if refused:
         flash(refused, "error")
         data, status = request.form, 409
