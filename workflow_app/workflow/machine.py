@@ -279,14 +279,20 @@ class Firing:
 
     def review_problems(self) -> list[str]:
         """Chinese problems of the finance bureau's re-check input."""
+        return list(self.review_errors().values())
+
+    def review_errors(self) -> dict[str, str]:
+        """The re-check problems keyed by the form field they concern
+        (``review_score_<code>``), so the form can show each one at its input."""
         if not self.reviews:
-            return []
+            return {}
         leaves = steps.revision_leaves(self.revision) if self.revision else {}
-        problems = []
+        errors: dict[str, str] = {}
         for code, item in self.reviews.items():
+            field_ = f"review_score_{code}"
             leaf = leaves.get(code)
             if leaf is None:
-                problems.append(f"复核的指标 {code} 不存在")
+                errors[field_] = f"复核的指标 {code} 不存在"
                 continue
             raw = (item or {}).get("score")
             if raw in (None, ""):
@@ -294,16 +300,15 @@ class Firing:
             try:
                 score = Decimal(str(raw).strip())
             except InvalidOperation:
-                problems.append(f"指标 {code}「{leaf['name']}」的复核得分“{raw}”不是数字")
+                errors[field_] = f"指标 {code}「{leaf['name']}」的复核得分“{raw}”不是数字"
                 continue
             weight = Decimal(leaf["weight"])
             if not score.is_finite() or not Decimal(0) <= score <= weight:
-                problems.append(
-                    f"指标 {code}「{leaf['name']}」的复核得分 {raw} "
-                    f"超出 0–{leaf['weight']} 分的范围")
+                errors[field_] = (f"指标 {code}「{leaf['name']}」的复核得分 {raw} "
+                                  f"超出 0–{leaf['weight']} 分的范围")
             elif score.as_tuple().exponent < -2:
-                problems.append(f"指标 {code}「{leaf['name']}」的复核得分最多两位小数")
-        return problems
+                errors[field_] = f"指标 {code}「{leaf['name']}」的复核得分最多两位小数"
+        return errors
 
     # -- callbacks (the rows are written by workflow.steps)
     def freeze_revision(self, event: Any = None) -> None:
@@ -388,7 +393,10 @@ def refusal(firing: Firing, *, check_input: bool = True) -> WorkflowError | None
         return PermissionDenied(_permission_message(firing, first, label))
     if first.startswith("state_"):
         return TransitionNotAllowed(_STATE_MESSAGES[first])
-    return WorkflowError(_rule_message(firing, first))
+    error = WorkflowError(_rule_message(firing, first))
+    if first == "rule_reviews_are_valid":
+        error.errors = firing.review_errors()  # shown at each input of the form
+    return error
 
 
 def _permission_message(firing: Firing, condition: str, label: str) -> str:

@@ -126,3 +126,5 @@ class IndicatorReview(db.Model):
     opinion: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    reviewer: Mapped[User] = relationship()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from workflow_app.audit.models import AuditEvent
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import Evaluation
+from workflow_app.evaluations.scoring import format_decimal
 from workflow_app.extensions import db
 from workflow_app.notifications.models import IndicatorComment
 from workflow_app.workflow import diagram
@@ -21,7 +22,7 @@ from workflow_app.workflow.machine import (
     dependent_signer_reason,
     trigger_label,
 )
-from workflow_app.workflow.models import Revision, Signature
+from workflow_app.workflow.models import IndicatorReview, Revision, Signature
 from workflow_app.workflow.operations import can_comment, indicator_codes
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
@@ -50,6 +51,20 @@ class SignerRow:
     def signed_for(self) -> bool:
         """Signed by someone else on the member's behalf (转交)."""
         return self.signature is not None and self.signature.signer_id != self.user.id
+
+
+@dataclass
+class RecheckRow:
+    """One indicator of the finance bureau's 复核, beside the team's locked self-score."""
+
+    code: str
+    name: str
+    weight: str
+    self_score: str | None
+    score: str | None
+    opinion: str
+    reviewer: User | None
+    created_at: Any
 
 
 @dataclass
@@ -83,6 +98,8 @@ class Panel:
     addable: list[User] = field(default_factory=list)
     review_leaves: list[dict[str, Any]] = field(default_factory=list)
     last_return: Revision | None = None
+    recheck: list[RecheckRow] = field(default_factory=list)
+    recheck_revision: Revision | None = None
 
     def label(self, trigger: str) -> str:
         """A trigger's Chinese name."""
@@ -153,6 +170,7 @@ def build_panel(evaluation: Evaluation, user: User) -> Panel:
         from workflow_app.workflow.steps import revision_leaves
 
         panel.review_leaves = list(revision_leaves(revision).values())
+    _add_recheck(panel, revision)
     panel.indicator_names = indicator_codes(evaluation)
     panel.can_comment = can_comment(evaluation, user)
     for c in db.session.scalars(select(IndicatorComment).where(
@@ -162,3 +180,27 @@ def build_panel(evaluation: Evaluation, user: User) -> Panel:
         AuditEvent.evaluation_id == evaluation.id).order_by(AuditEvent.id)))
     panel.svg = diagram.svg(evaluation.state)
     return panel
+
+
+def _add_recheck(panel: Panel, revision: Revision | None) -> None:
+    """The 复核 of the revision under review, else of the newest revision that has one."""
+    from workflow_app.workflow.steps import revision_leaves
+
+    candidates = [revision] if revision is not None else []
+    candidates += [v.revision for v in panel.earlier]
+    for candidate in candidates:
+        reviews = list(db.session.scalars(select(IndicatorReview).where(
+            IndicatorReview.revision_id == candidate.id).order_by(IndicatorReview.id)))
+        if not reviews:
+            continue
+        leaves = revision_leaves(candidate)
+        order = {code: i for i, code in enumerate(leaves)}
+        for r in sorted(reviews, key=lambda r: order.get(r.indicator_code, len(order))):
+            leaf = leaves.get(r.indicator_code, {})
+            panel.recheck.append(RecheckRow(
+                code=r.indicator_code, name=leaf.get("name", ""),
+                weight=leaf.get("weight") or "", self_score=leaf.get("score"),
+                score=format_decimal(r.score) if r.score is not None else None,
+                opinion=r.opinion or "", reviewer=r.reviewer, created_at=r.created_at))
+        panel.recheck_revision = candidate
+        return

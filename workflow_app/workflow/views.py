@@ -15,6 +15,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     redirect,
     request,
     url_for,
@@ -34,11 +35,14 @@ from workflow_app.workflow.operations import CONCURRENT_MESSAGE
 bp = Blueprint("workflow", __name__)
 
 
-def _refused(evaluation_id: int, exc: OperationError):
-    """Roll back and show the evaluation again with the message and the right status."""
+def _refused(evaluation_id: int, exc: OperationError, trigger: str | None = None):
+    """Roll back and show the evaluation again with the message and the right status; the
+    refused trigger's form opens again with what was typed and the errors at their fields."""
     db.session.rollback()
     status = getattr(exc, "status", 422)
     flash(str(exc), "error")
+    if trigger:
+        g.workflow_refused = {"trigger": trigger, "errors": getattr(exc, "errors", {}) or {}}
     page = current_app.view_functions["evaluations.detail"](evaluation_id=evaluation_id)
     return page, status
 
@@ -84,7 +88,7 @@ def transition(evaluation_id: int, trigger: str):
             on_behalf_of=on_behalf,
         )
     except OperationError as exc:
-        return _refused(evaluation_id, exc)
+        return _refused(evaluation_id, exc, trigger)
     failed = _commit(evaluation_id)
     if failed:
         return failed
