@@ -927,3 +927,74 @@ def sample_record(doc: dict, **overrides) -> dict:
     }
     record.update(overrides)
     return record
+
+
+# Seed 003 (石家庄高新区考核办公室 2020 年度部门预算情况说明): the performance target table
+# (绩效目标表) of its project "部门及人员考核经费", entered as a draft before any actual
+# value is known. Targets and descriptions are the seed's; the weights follow the 10号
+# project table (产出 50, 效益 30, 满意度 10, 预算执行率 10), which the seed does not state.
+_SEED003_LEAVES = [
+    ("1", "产出指标", "50", [
+        ("1.1", "数量指标", [
+            ("组织部门考核次数", "对区直部门街道镇以及驻区单位的部门考核", "≥14 次", "15"),
+            ("集中采购次数", "根据工作需要,安排集中采购的次数", "≥3 次", "10"),
+        ]),
+        ("1.2", "时效指标", [
+            ("采购工作及时度", "按时完成工作需要材料的采购计划", "是否按时完成", "10"),
+            ("考核工作及时性", "当年第一季度完成对部门及其人员的上年的年度考核,"
+             "在第三季度完成半年考核;在每月初完成对部门及其工作人员的月度考核。",
+             "是否按时完成", "15"),
+        ]),
+    ]),
+    ("2", "效益指标", "30", [
+        ("2.1", "社会效益指标", [
+            ("促进全区各项工作顺利开展", "对全区机关事业单位工作人员的考核,"
+             "各部门按照考核办法组织实施本单位相关工作,有计划有目标,责任明确,一定程度上提高各单位工作积极性,"
+             "保证我区各项工作顺利发展。", "评价情况", "30"),
+        ]),
+    ]),
+    ("3", "满意度指标", "10", [
+        ("3.1", "服务对象满意度指标", [
+            ("满意度", "采购物品使用人对采购工作的满意度", "≥95%", "10"),
+        ]),
+    ]),
+    ("4", "预算执行率", "10", [
+        ("4.1", "预算执行率", [
+            ("预算执行率", "全年执行数÷全年预算数", "100%", "10"),
+        ]),
+    ]),
+]
+
+
+def seed003_doc() -> dict:
+    """Seed 003's target table as a draft project evaluation (no actual values yet)."""
+    indicators = []
+    for code, name, weight, groups in _SEED003_LEAVES:
+        children = []
+        for g_code, g_name, leaves in groups:
+            nodes = [{"code": f"{g_code}.{n}", "name": leaf, "description": desc,
+                      "standard": "", "weight": w, "target": target, "actual": "",
+                      "score": None, "score_reason": "", "deviation_reason": "",
+                      "not_applicable": False, "rule": {"type": "target_ratio", "params": {}},
+                      "evidence": []}
+                     for n, (leaf, desc, target, w) in enumerate(leaves, start=1)]
+            children.append({"code": g_code, "name": g_name,
+                             "weight": _sum([x["weight"] for x in nodes]), "children": nodes})
+        indicators.append({"code": code, "name": name, "weight": weight, "children": children})
+    goal = ("负责组织对全区各部门及人员进行月度、季度及年度的考核，以及对领导班子、驻区单位的考核。"
+            "对标学习，不断完善我区绩效考核办法。")
+    return {
+        "schema": "jixiao-ziping/evaluation", "version": 1, "kind": "project",
+        "fiscal_year": 2020,
+        "unit": {"name": "石家庄高新技术产业开发区考核办公室", "supervising_department": ""},
+        "project_name": "部门及人员考核经费", "project_leader": "", "project_leader_phone": "",
+        "period_start": "2020-01-01", "period_end": "2020-12-31", "timing": "ex_post",
+        "method": "self", "preparer_name": "", "preparer_phone": "", "report_date": "",
+        "total_weight": "100", "grade_scheme": None, "funding": [], "expenses": [],
+        "sub_projects": [], "overall_goal": goal, "indicators": indicators,
+        "sections": [{"key": "basic", "title": "一、项目基本情况",
+                      "body": "考核办公室年度发展规划目标：紧扣工委管委的工作实际及各项职能，"
+                              "不断创新工作方法，强化工作纪律，努力提高业务水平和工作效率，"
+                              "形成规范、高效的管理运行机制。\n（一）项目绩效目标\n" + goal}],
+        "problems": "", "measures": "", "team": [],
+    }

@@ -136,3 +136,15 @@ def test_statement_is_printed_once() -> None:
     text = "".join(_pages(render_report(doc, record=sample_record(doc))))
     assert statement not in text
     assert text.count("真实性、准确性和完整性负责") == 1
+
+
+def test_seed003_target_table_renders_as_a_draft() -> None:
+    from tests.reports.fixtures import seed003_doc
+
+    doc = seed003_doc()
+    pages = _pages(render_report(doc, record={"draft": True, "revision": 1}))
+    text = "".join(pages)
+    for target in ("≥14次", "≥3次", "是否按时完成", "≥95%", "评价情况"):
+        assert target in text
+    assert "组织部门考核次数" in text and "促进全区各项工作顺利开展" in text
+    assert "评价工作组尚未组建" in pages[-1]

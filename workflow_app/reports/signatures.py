@@ -6,7 +6,7 @@ from typing import Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -95,6 +95,9 @@ def team_page(ctx: ReportContext) -> list[Flowable]:
     verification = rec.get("verification") or {}
     if verification.get("code"):
         closing += [Spacer(1, 12 * mm), _verification_block(ctx, verification)]
+    if not team:  # a draft whose team is not formed yet: say so rather than an empty form
+        table = para("（评价工作组尚未组建。）", ParagraphStyle("noteam", parent=st.body,
+                                                         firstLineIndent=0, alignment=TA_CENTER))
     return [para("评价工作组人员名单及签字", st.h1c), Spacer(1, 2 * mm), table,
             KeepTogether(closing)]
 
