@@ -42,8 +42,22 @@ def live_server(app, database_url):
             db.engine.dispose()
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+# Parametrize a test with `@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)`
+# to run it at both widths (the direct parameter overrides the fixture below).
+VIEWPORTS = [PHONE, DESKTOP]
+VIEWPORT_IDS = ["390px", "1440px"]
+
+
 @pytest.fixture
-def browser_page():
+def viewport():
+    """The browser window's size (tests parametrize it to run at phone and desktop widths)."""
+    return {"width": 1360, "height": 900}
+
+
+@pytest.fixture
+def browser_page(viewport):
     """A fresh Chromium page (system Chromium, no downloads)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed at /usr/bin/chromium: run scripts/system-deps.sh "
@@ -52,8 +66,7 @@ def browser_page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 900},
-                                      locale="zh-CN")
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
         page = context.new_page()
         page.set_default_timeout(15000)
         try:

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.browser.conftest import VIEWPORT_IDS, VIEWPORTS
 from workflow_app.demo import DEMO_PASSWORD, load_demo
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.extensions import db
@@ -26,6 +27,7 @@ def demo(ctx):
     db.session.commit()
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
 def test_preparer_builds_an_evaluation_and_exports_excel(demo, live_server, browser_page,
                                                          shots):
     page, base = browser_page, live_server

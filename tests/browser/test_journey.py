@@ -11,6 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import DESKTOP, VIEWPORT_IDS, VIEWPORTS
 from workflow_app.demo import DEMO_PASSWORD, load_demo
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.extensions import db
@@ -31,7 +32,7 @@ class Journey:
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_selector("text=退出")
+        page.wait_for_selector("text=退出", state="attached")  # in the folded menu on a phone
         page.goto(f"{self.base}/evaluations/{self.id}")
 
     def state(self) -> str:
@@ -79,6 +80,7 @@ def demo(ctx):
     db.session.commit()
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
 def test_happy_path_through_publication(demo, live_server, browser_page, shots):
     j = Journey(browser_page, live_server, _evaluation_id("政府网站技术服务"), shots)
     j.login("member1")
@@ -99,6 +101,8 @@ def test_happy_path_through_publication(demo, live_server, browser_page, shots):
     j.shot(j.page, "published-timeline")
 
 
+# Long (five rounds): run once, at desktop width; the happy path covers both widths.
+@pytest.mark.parametrize("viewport", [DESKTOP], ids=["1440px"])
 def test_a_return_at_each_stage_needs_fresh_signatures(demo, live_server, browser_page, shots):
     j = Journey(browser_page, live_server, _evaluation_id("政府网站技术服务"), shots)
 

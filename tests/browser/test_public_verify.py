@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import VIEWPORT_IDS, VIEWPORTS
 from workflow_app.demo import load_demo
 from workflow_app.extensions import db
 from workflow_app.public.models import PublishedReport
@@ -19,6 +20,7 @@ def demo(ctx):
     db.session.commit()
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
 def test_public_downloads_and_verifies_a_report(demo, live_server, browser_page, shots,
                                                 tmp_path):
     page, base = browser_page, live_server
