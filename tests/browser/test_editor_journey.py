@@ -5,10 +5,12 @@ the computed scores, the flag and the grade update as they type, saves, and expo
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import VIEWPORT_IDS, VIEWPORTS
@@ -54,22 +56,18 @@ def test_preparer_builds_an_evaluation_and_exports_excel(demo, live_server, brow
         row = rows.nth(i)
         weight = row.locator("td.num").first.text_content().strip()
         row.locator("input[name$='-score']").fill(weight)
-    page.wait_for_function(
-        "document.querySelector('[data-total=\"entered\"]').textContent.trim() === '100'")
+    expect(page.locator('[data-total="entered"]').first).to_have_text("100")
     assert page.text_content('[data-grade="entered"]').strip() == "优"
 
     # 预算执行率 (rate rule): 90% executed computes 9 of 10, so the entered 10 is flagged.
     budget = page.locator('#scoring-table tr.leaf[data-code="1.1.1"]')
     budget.locator("input[name$='-actual']").fill("90%")
-    page.wait_for_function(
-        "document.querySelector('tr.leaf[data-code=\"1.1.1\"] [data-computed]')"
-        ".textContent.trim() === '9'")
+    expect(budget.locator("[data-computed]").first).to_have_text("9")
     assert "flagged" in (budget.get_attribute("class") or "")
     assert "与填报不一致" in budget.locator("[data-explain]").text_content()
     shots(page, "flagged")
     budget.locator("input[name$='-score']").fill("9")
-    page.wait_for_function(
-        "!document.querySelector('tr.leaf[data-code=\"1.1.1\"]').classList.contains('flagged')")
+    expect(budget).not_to_have_class(re.compile(r"\bflagged\b"))
     shots(page, "agreed")
 
     page.click("button:has-text('保存评分')")
