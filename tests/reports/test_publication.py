@@ -356,7 +356,8 @@ def test_the_database_refuses_to_change_a_published_report(ctx, db_session, make
     db_session.flush()
     db_session.add(PublishedReport(evaluation_id=evaluation.id, revision_id=revision.id,
                                    verification_code="TEST-CODE", pdf=b"%PDF-1.4 x",
-                                   sha256="b" * 64))
+                                   sha256="b" * 64, fiscal_year=evaluation.fiscal_year,
+                                   kind=evaluation.kind, unit_id=evaluation.unit_id))
     db_session.commit()
     with pytest.raises(DBAPIError, match="never changes"):
         db_session.execute(text("UPDATE published_reports SET sha256 = :h"), {"h": "c" * 64})

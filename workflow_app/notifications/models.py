@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.auth.models import User
@@ -16,9 +26,16 @@ class Notification(db.Model):
     """A message to one user about a step that waits on them."""
 
     __tablename__ = "notifications"
+    __table_args__ = (
+        # The inbox reads a user's newest notifications, unread first (service.recent); the
+        # unread ones alone are also what a step marks read (service.done) and a badge counts.
+        Index("ix_notifications_user_id_id", "user_id", "id"),
+        Index("ix_notifications_user_unread", "user_id", "id",
+              sqlite_where=text("read_at IS NULL"), postgresql_where=text("read_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     evaluation_id: Mapped[int | None] = mapped_column(
         ForeignKey("evaluations.id", ondelete="CASCADE"), index=True
     )

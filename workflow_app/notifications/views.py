@@ -13,6 +13,7 @@ from workflow_app.evaluations.operations import OperationError
 from workflow_app.extensions import db
 from workflow_app.notifications.inbox import inbox_count, inbox_items
 from workflow_app.notifications.models import DueDate, Notification
+from workflow_app.notifications.service import recent
 
 bp = Blueprint("notifications", __name__)
 
@@ -22,9 +23,7 @@ bp = Blueprint("notifications", __name__)
 def inbox():
     """What awaits the current user, their notifications and (finance) the due dates."""
     user = current_user._get_current_object()
-    notes = list(db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id)
-        .order_by(Notification.read_at.is_not(None), Notification.id.desc()).limit(50)))
+    notes = recent(user, 50)
     due_dates = []
     if user.is_finance_officer and user.unit.is_bureau:
         due_dates = list(db.session.scalars(select(DueDate).where(

@@ -189,6 +189,18 @@ def _totals(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def listing_scores(doc: dict[str, Any]) -> dict[str, Any]:
+    """The totals and grade a published report is listed and filtered by (Decimals; None when
+    the document cannot be scored, so the portal shows them as open, never as 0)."""
+    try:
+        result = score_document(doc)
+    except (ScoringError, ValueError, TypeError):
+        return {"total_score": None, "computed_total_score": None, "grade": None}
+    return {"total_score": result.entered_total,
+            "computed_total_score": result.computed_total,
+            "grade": result.entered_grade or None}
+
+
 def latest_revision(evaluation: Evaluation) -> Revision | None:
     """The submitted revision of the evaluation's current revision number, if submitted."""
     return db.session.scalar(
@@ -292,6 +304,10 @@ def publish_artifact(evaluation: Evaluation, revision: Revision) -> PublishedRep
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
         published_at=published_at,
+        fiscal_year=evaluation.fiscal_year,
+        kind=evaluation.kind,
+        unit_id=evaluation.unit_id,
+        **listing_scores(doc),
     )
     db.session.add(report)
     db.session.flush()

@@ -12,13 +12,14 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import defer
 
-from workflow_app.evaluations.models import Evaluation, EvaluationKind, GradeBand, GradeScheme
-from workflow_app.evaluations.scoring import ScoringError, format_decimal, score_document
+from workflow_app.evaluations.models import Evaluation, EvaluationKind
+from workflow_app.evaluations.scoring import format_decimal
 from workflow_app.extensions import db
 from workflow_app.public.models import PublishedReport
 from workflow_app.units.models import Unit
@@ -46,7 +47,7 @@ def published_base(*columns: Any) -> Select:
 
 @dataclass(frozen=True)
 class Summary:
-    """Totals and grade of a published revision, derived from its snapshot (never stored)."""
+    """Totals and grade of a published revision, as fixed on its report at publication."""
 
     total: str
     computed_total: str
@@ -57,26 +58,37 @@ class Summary:
         """True when the signed total differs from what the rules compute."""
         return self.total != self.computed_total
 
+    @classmethod
+    def of(cls, row: Any) -> Summary:
+        """The summary of a row carrying the report's stored score columns."""
+        return cls(_fmt(row.total_score), _fmt(row.computed_total_score), row.grade or "")
 
-_EMPTY = Summary("—", "—", "")
+
+def _fmt(value: Any) -> str:
+    return "—" if value is None else format_decimal(value)
 
 
-class _SummaryCache:
-    """Published snapshots never change: summaries are cached by the PDF's SHA-256."""
+class _Memo:
+    """Answers that change only when a report is published, kept per process.
 
-    def __init__(self, size: int = 4096) -> None:
-        self._data: OrderedDict[str, Summary] = OrderedDict()
+    Published reports are never updated or deleted, so the newest report (its id and hash)
+    identifies the whole published set: one primary-key lookup tells whether a remembered
+    count or list of filter options still holds. Bounded, thread-safe.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._data: OrderedDict[Any, Any] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Summary | None:
+    def get(self, key: Any) -> Any:
         with self._lock:
-            value = self._data.get(key)
-            if value is not None:
+            if key in self._data:
                 self._data.move_to_end(key)
-            return value
+                return self._data[key]
+            return None
 
-    def put(self, key: str, value: Summary) -> None:
+    def put(self, key: Any, value: Any) -> None:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
@@ -84,38 +96,16 @@ class _SummaryCache:
                 self._data.popitem(last=False)
 
 
-_summaries = _SummaryCache()
+_memo = _Memo()
 
 
-def summarise(doc: dict[str, Any]) -> Summary:
-    """Entered total, computed total and grade of a content document."""
-    try:
-        result = score_document(doc)
-    except (ScoringError, ValueError, TypeError):
-        return _EMPTY
-    return Summary(format_decimal(result.entered_total), format_decimal(result.computed_total),
-                   result.entered_grade)
-
-
-def summaries_for(rows: list[Any]) -> dict[str, Summary]:
-    """Summaries keyed by PDF sha256 for rows that carry ``sha256`` and ``revision_id``."""
-    found: dict[str, Summary] = {}
-    missing: dict[int, str] = {}
-    for row in rows:
-        cached = _summaries.get(row.sha256)
-        if cached is None:
-            missing[row.revision_id] = row.sha256
-        else:
-            found[row.sha256] = cached
-    if missing:
-        snapshots = db.session.execute(
-            select(Revision.id, Revision.snapshot).where(Revision.id.in_(list(missing)))
-        )
-        for revision_id, snapshot in snapshots:
-            summary = summarise(json.loads(snapshot))
-            _summaries.put(missing[revision_id], summary)
-            found[missing[revision_id]] = summary
-    return found
+def published_marker() -> tuple[Any, ...]:
+    """(id, sha256) of the newest published report: changes whenever one is published."""
+    row = db.session.execute(
+        select(PublishedReport.id, PublishedReport.sha256)
+        .order_by(PublishedReport.id.desc()).limit(1)
+    ).first()
+    return tuple(row) if row is not None else (None, None)
 
 
 # --------------------------------------------------------------------------- the list
@@ -130,6 +120,7 @@ class Filters:
     kind: str = ""
     grade: str = ""
     q: str = ""
+    unit_name: str = ""
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
@@ -141,12 +132,13 @@ class Filters:
             kind=kind if kind in {k.value for k in EvaluationKind} else "",
             grade=(args.get("grade") or "").strip()[:20],
             q=(args.get("q") or "").strip()[:100],
+            unit_name=(args.get("unit_name") or "").strip()[:100],
         )
 
     def as_args(self) -> dict[str, Any]:
         """The non-empty filters, to carry into pagination links."""
         values = {"year": self.year, "unit": self.unit, "kind": self.kind,
-                  "grade": self.grade, "q": self.q}
+                  "grade": self.grade, "q": self.q, "unit_name": self.unit_name}
         return {k: v for k, v in values.items() if v not in (None, "")}
 
     @property
@@ -185,67 +177,140 @@ class Page:
     def next_num(self) -> int:
         return self.page + 1
 
+    @property
+    def next_cursor(self) -> str:
+        """Keyset position after the last row (the 下一页 link)."""
+        return encode_cursor(self.items[-1]) if self.items else ""
+
+    @property
+    def prev_cursor(self) -> str:
+        """Keyset position before the first row (the 上一页 link)."""
+        return encode_cursor(self.items[0]) if self.items else ""
+
 
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def list_published(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
-    """Published evaluations matching the filters, newest year and publication first."""
-    query = published_base(
-        Evaluation.id, Evaluation.fiscal_year, Evaluation.kind, Evaluation.project_name,
-        Unit.id.label("unit_id"), Unit.name.label("unit_name"),
-        PublishedReport.id.label("report_id"), PublishedReport.sha256,
-        PublishedReport.revision_id, PublishedReport.published_at,
-        PublishedReport.verification_code,
-    ).order_by(Evaluation.fiscal_year.desc(), PublishedReport.published_at.desc(),
-               Evaluation.id.desc())
+# The list's order: newest year, then newest publication (the id breaks ties). Every index of
+# published_reports ends with these columns, so a page is an index range scan.
+_ORDER = (PublishedReport.fiscal_year, PublishedReport.published_at, PublishedReport.id)
+
+
+def _filtered(query: Select, filters: Filters) -> Select:
     if filters.year:
-        query = query.where(Evaluation.fiscal_year == filters.year)
+        query = query.where(PublishedReport.fiscal_year == filters.year)
     if filters.unit:
-        query = query.where(Evaluation.unit_id == filters.unit)
+        query = query.where(PublishedReport.unit_id == filters.unit)
     if filters.kind:
-        query = query.where(Evaluation.kind == EvaluationKind(filters.kind))
+        query = query.where(PublishedReport.kind == EvaluationKind(filters.kind))
+    if filters.grade:
+        query = query.where(PublishedReport.grade == filters.grade)
+    if filters.unit_name:
+        units = select(Unit.id).where(Unit.name.ilike(_like(filters.unit_name), escape="\\"))
+        query = query.where(PublishedReport.unit_id.in_(units))
     if filters.q:
         pattern = _like(filters.q)
         query = query.where(or_(Evaluation.project_name.ilike(pattern, escape="\\"),
                                 Unit.name.ilike(pattern, escape="\\")))
+    return query
+
+
+def count_published(filters: Filters) -> int:
+    """How many published reports match (no ORDER BY; remembered until the next publication)."""
+    key = ("count", published_marker(), tuple(sorted(filters.as_args().items())))
+    total = _memo.get(key)
+    if total is None:
+        query = _filtered(published_base(func.count()), filters)
+        total = db.session.scalar(query) or 0
+        _memo.put(key, total)
+    return total
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def encode_cursor(row: Any) -> str:
+    """The keyset position of a listed row: ``year.published-microseconds.report-id``."""
+    return f"{row.fiscal_year}.{(row.published_at - _EPOCH) // _MICROSECOND}.{row.id_report}"
+
+
+def decode_cursor(text: str) -> tuple[int, datetime, int] | None:
+    """The position encoded by ``encode_cursor``, or None when it is not one."""
+    parts = (text or "").split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[1]) > 20:
+        return None
+    year, micros, report_id = (int(p) for p in parts)
+    try:
+        stamp = _EPOCH + micros * _MICROSECOND
+    except OverflowError:
+        return None
+    return year, stamp, report_id
+
+
+def list_published(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *,
+                   after: str = "", before: str = "") -> Page:
+    """Published evaluations matching the filters, newest year and publication first.
+
+    ``page`` alone is an OFFSET (cheap near the start); ``after`` / ``before`` (the pager's
+    next / previous links) are keyset positions, so a deep page costs what page 1 costs.
+    """
+    query = _filtered(published_base(
+        Evaluation.id, Evaluation.fiscal_year, Evaluation.kind, Evaluation.project_name,
+        Unit.id.label("unit_id"), Unit.name.label("unit_name"),
+        PublishedReport.id.label("id_report"), PublishedReport.sha256,
+        PublishedReport.revision_id, PublishedReport.published_at,
+        PublishedReport.verification_code, PublishedReport.total_score,
+        PublishedReport.computed_total_score, PublishedReport.grade,
+    ), filters)
     page = max(page, 1)
-    if filters.grade:
-        # The grade is derived from the signed snapshot, so this filter runs in Python over
-        # the (cached) summaries of the rows the SQL filters left.
-        rows = list(db.session.execute(query))
-        summaries = summaries_for(rows)
-        rows = [r for r in rows if summaries[r.sha256].grade == filters.grade]
-        total = len(rows)
-        items = rows[(page - 1) * per_page: page * per_page]
+    position_after, position_before = decode_cursor(after), decode_cursor(before)
+    if position_after is not None:
+        query = query.where(tuple_(*_ORDER) < tuple_(*position_after))
+        items = list(db.session.execute(
+            query.order_by(*(c.desc() for c in _ORDER)).limit(per_page)))
+    elif position_before is not None:
+        query = query.where(tuple_(*_ORDER) > tuple_(*position_before))
+        items = list(db.session.execute(query.order_by(*_ORDER).limit(per_page)))[::-1]
     else:
-        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = list(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)))
+        items = list(db.session.execute(query.order_by(*(c.desc() for c in _ORDER))
+                                        .limit(per_page).offset((page - 1) * per_page)))
+    total = count_published(filters)
     return Page(items=items, page=page, per_page=per_page, total=total,
-                summaries=summaries_for(items))
+                summaries={row.sha256: Summary.of(row) for row in items})
 
 
 def filter_choices() -> dict[str, list[Any]]:
-    """Options of the filters: years, units and grades that occur among published reports."""
-    years = db.session.scalars(
-        published_base(Evaluation.fiscal_year).distinct().order_by(Evaluation.fiscal_year.desc())
-    ).all()
-    units = db.session.execute(
-        published_base(Unit.id, Unit.name).distinct().order_by(Unit.name)
-    ).all()
-    schemes = published_base(Evaluation.grade_scheme_id).distinct().subquery()
-    bands = db.session.execute(
-        select(GradeBand.name, func.max(GradeBand.min_score).label("top"))
-        .join(GradeScheme, GradeScheme.id == GradeBand.scheme_id)
-        .where(GradeScheme.id.in_(select(schemes.c.grade_scheme_id)))
-        .group_by(GradeBand.name)
-        .order_by(func.max(GradeBand.min_score).desc(), GradeBand.name)
-    ).all()
+    """Options of the filters: years and grades that occur among published reports, and the
+    kinds. Units are a search box (a province has thousands), not a list.
+
+    Remembered until the next publication."""
+    key = ("choices", published_marker())
+    choices = _memo.get(key)
+    if choices is None:
+        years = db.session.scalars(
+            select(PublishedReport.fiscal_year).distinct()
+            .order_by(PublishedReport.fiscal_year.desc())
+        ).all()
+        grades = db.session.execute(
+            select(PublishedReport.grade, func.max(PublishedReport.total_score).label("top"))
+            .where(PublishedReport.grade.is_not(None))
+            .group_by(PublishedReport.grade)
+            .order_by(func.max(PublishedReport.total_score).desc(), PublishedReport.grade)
+        ).all()
+        choices = {"years": list(years), "grades": [g.grade for g in grades]}
+        _memo.put(key, choices)
     kinds = [(k.value, k.label.removesuffix("绩效自评")) for k in EvaluationKind]
-    return {"years": list(years), "units": list(units), "grades": [b.name for b in bands],
-            "kinds": kinds}
+    return {**choices, "kinds": kinds}
+
+
+def unit_name(unit_id: int | None) -> str:
+    """The name of a unit (for the filter's label), or ""."""
+    if not unit_id:
+        return ""
+    return db.session.scalar(select(Unit.name).where(Unit.id == unit_id)) or ""
 
 
 # --------------------------------------------------------------------------- one report
@@ -276,11 +341,7 @@ def _load(where: Any) -> PublicReport | None:
     if revision is None:  # pragma: no cover - a foreign key guarantees it
         return None
     doc = json.loads(revision.snapshot)
-    summary = _summaries.get(report.sha256)
-    if summary is None:
-        summary = summarise(doc)
-        _summaries.put(report.sha256, summary)
-    return PublicReport(evaluation, report, revision, doc, summary)
+    return PublicReport(evaluation, report, revision, doc, Summary.of(report))
 
 
 def public_report_by_evaluation(evaluation_id: int) -> PublicReport | None:

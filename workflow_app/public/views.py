@@ -64,13 +64,16 @@ def _too_large(_exc):  # noqa: ANN001
 def index():
     """Published reports, filtered by year, unit, kind and grade, searchable by name."""
     filters = queries.Filters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
-    result = queries.list_published(filters, page=page, per_page=queries.PAGE_SIZE)
+    page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
+    result = queries.list_published(filters, page=page, per_page=queries.PAGE_SIZE,
+                                    after=request.args.get("after", ""),
+                                    before=request.args.get("before", ""))
     return render_template(
         "public/index.html",
         page=result,
         filters=filters,
         choices=queries.filter_choices(),
+        unit_label=queries.unit_name(filters.unit),
         kind_labels=KIND_LABELS,
     )
 
