@@ -157,6 +157,10 @@ def signature_records(revision: Revision) -> list[dict[str, Any]]:
             "signed_at": _iso(sig.signed_at),
             "content_hash": sig.content_hash,
             "comment": sig.comment or "",
+            # What the signature page prints of a member missing from the snapshot (加签).
+            "unit": sig.member.unit.display_short_name if sig.member.unit else "",
+            "position": sig.member.position or "",
+            "title": sig.member.title or "",
         })
     return rows
 

@@ -64,15 +64,32 @@ def _signature_cell(ctx: ReportContext, member: dict) -> CJKParagraph:
     return CJKParagraph("<br/>".join(lines), st.sign)
 
 
+def _added_signers(team: list[dict], signatures: list[dict]) -> list[dict]:
+    """Members who signed but are not in the snapshot's team: added by 加签 during review."""
+    known = {m.get("username") for m in team}
+    added = []
+    for sig in signatures:
+        if sig.get("kind", "sign") != "sign" or sig.get("username") in known:
+            continue
+        known.add(sig.get("username"))
+        added.append({"username": sig.get("username"), "role": "member",
+                      "name": sig.get("member_name") or sig.get("name"),
+                      "unit": sig.get("unit", ""), "position": sig.get("position", ""),
+                      "title": sig.get("title", ""), "added_in_review": True})
+    return added
+
+
 def team_page(ctx: ReportContext) -> list[Flowable]:
     st, doc, rec = ctx.st, ctx.doc, ctx.record
     team = sorted(doc.get("team") or [],
                   key=lambda m: ROLE_ORDER.get(m.get("role", "member"), 3))
     head = ["组内角色", "姓名", "工作单位", "职务", "职称", "签字"]
     rows: list[list[Any]] = [[CJKParagraph(h, st.cell_head) for h in head]]
-    for member in team:
-        rows.append([para(ROLE_LABELS.get(member.get("role", ""), member.get("role") or ""),
-                        st.cell_c),
+    for member in team + _added_signers(team, rec.get("signatures") or []):
+        role = ROLE_LABELS.get(member.get("role", ""), member.get("role") or "")
+        if member.get("added_in_review"):
+            role = "加签成员"
+        rows.append([para(role, st.cell_c),
                      name_cell(member.get("name"), st.cell_c, _NAME_WIDTH),
                      para(member.get("unit"), st.cell_c),
                      para(member.get("position"), st.cell_c), para(member.get("title"), st.cell_c),

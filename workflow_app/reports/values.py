@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from xml.sax.saxutils import escape
@@ -110,14 +110,21 @@ def fmt_date(value: Any) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
 def fmt_datetime(value: Any) -> str:
+    """A stored (UTC) timestamp as printed: Beijing time with its zone, to the minute,
+    e.g. "2026-12-01 14:05 (北京时间)" (a naive value is UTC, as the database stores it)."""
     if not value:
         return ""
     try:
         dt = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return dt.strftime("%Y-%m-%d %H:%M")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + " (北京时间)"
 
 
 def sum_present(values: list[Decimal | None]) -> Decimal | None:
