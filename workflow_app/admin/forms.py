@@ -106,4 +106,5 @@ class TemplateForm(FlaskForm):
     grade_scheme_id = SelectField("评价等级方案", choices=[], validate_choice=False)
     position = IntegerField("排序", default=0, validators=[Optional()])
     active = BooleanField("启用（新建自评时可选）", default=True)
-    tree = TextAreaField("指标体系（JSON）", validators=[DataRequired("请填写指标体系")])
+    # The tree editor posts rows (nodes-<i>-…); a framework may also be pasted in as JSON.
+    tree = TextAreaField("指标体系（JSON，可选）", validators=[Optional()])

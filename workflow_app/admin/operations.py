@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from workflow_app.admin.template_tree import row_of_code, rows_to_tree
 from workflow_app.audit import trail
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import (
@@ -22,7 +23,7 @@ from workflow_app.evaluations.models import (
     IndicatorTemplate,
 )
 from workflow_app.evaluations.operations import ValidationFailed, blank_tree
-from workflow_app.evaluations.scoring import ScoringError, validate_tree
+from workflow_app.evaluations.scoring import Problem, ScoringError, validate_tree
 from workflow_app.extensions import db
 from workflow_app.units.models import Unit, UnitKind
 
@@ -238,13 +239,38 @@ def parse_tree(text: str, total_weight: Any) -> tuple[list[dict[str, Any]], list
     names(tree, "")
     if problems:
         return tree, problems
+    return tree, [p.message for p in structural_problems(tree, total_weight)]
+
+
+_STRUCTURAL = ("weight_sum", "node_weight", "weight", "depth", "rule", "empty")
+
+
+def structural_problems(tree: list[dict[str, Any]], total_weight: Any) -> list[Problem]:
+    """What the scoring engine finds wrong with a template's tree as a framework (three
+    levels, weights adding up to the parent and to the total, valid rules), each with the
+    positional code of its indicator ("" for the whole tree)."""
     try:
         found = validate_tree(blank_tree(tree), str(total_weight))
     except ScoringError as exc:
-        return tree, [str(exc)]
-    structural = ("weight_sum", "node_weight", "weight", "depth", "rule", "empty")
-    problems += [p.message for p in found if p.kind in structural]
-    return tree, problems
+        return [Problem("", "weight_sum", str(exc))]
+    return [p for p in found if p.kind in _STRUCTURAL]
+
+
+def _tree_from_rows(rows: list[dict[str, Any]], total: Decimal,
+                    errors: dict[str, str]) -> list[dict[str, Any]]:
+    """The tree of the editor's rows; problems go to ``errors`` at the row they concern."""
+    if not rows:
+        errors["tree"] = "请至少添加一个指标"
+        return []
+    tree, row_errors = rows_to_tree(rows)
+    errors.update(row_errors)
+    if row_errors:
+        return tree
+    for problem in structural_problems(tree, total):
+        index = row_of_code(rows, problem.code) if problem.code else None
+        key = f"nodes-{index}-weight" if index is not None else "tree"
+        errors[key] = f"{errors[key]}；{problem.message}" if key in errors else problem.message
+    return tree
 
 
 def save_template(actor: User, template: IndicatorTemplate | None,
@@ -260,10 +286,13 @@ def save_template(actor: User, template: IndicatorTemplate | None,
     if scheme is None:
         errors["grade_scheme_id"] = "请选择评价等级方案"
     total = Decimal(str(data.get("total_weight") or 0))
-    tree, problems = parse_tree(data.get("tree") or "", total)
-    if problems:
-        errors["tree"] = "；".join(problems[:8]) + (
-            f"……（共 {len(problems)} 处）" if len(problems) > 8 else "")
+    if data.get("rows") is not None:  # the tree editor's rows
+        tree = _tree_from_rows(data["rows"], total, errors)
+    else:  # the tree as JSON (a framework pasted in, or a program)
+        tree, problems = parse_tree(data.get("tree") or "", total)
+        if problems:
+            errors["tree"] = "；".join(problems[:8]) + (
+                f"……（共 {len(problems)} 处）" if len(problems) > 8 else "")
     if errors:
         raise ValidationFailed(errors)
     created = template is None

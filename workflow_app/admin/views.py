@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,6 +9,14 @@ from wtforms.fields.choices import SelectChoice
 
 from workflow_app.admin import operations as admin_ops
 from workflow_app.admin.forms import SchemeForm, TemplateForm, UnitForm, UserForm
+from workflow_app.admin.template_tree import (
+    LEVEL_NAMES,
+    RULE_CHOICES,
+    all_rule_params,
+    number_rows,
+    rows_from_form,
+    tree_to_rows,
+)
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import GradeScheme, IndicatorTemplate
 from workflow_app.evaluations.operations import ValidationFailed, install_standard_templates
@@ -238,19 +244,27 @@ def template_edit(template_id: int | None = None):
         form.grade_scheme_id.data = str(source.grade_scheme_id)
         form.position.data = source.position
         form.active.data = source.active
-        form.tree.data = json.dumps(source.tree, ensure_ascii=False, indent=1)
+    rows = tree_to_rows(source.tree if source is not None else [])
+    row_errors: dict[str, str] = {}
+    if request.method == "POST":
+        posted = rows_from_form(request.form)
+        rows = posted if posted is not None else rows
     if form.validate_on_submit():
-        data = {**form.data, "total_weight": format_decimal(form.total_weight.data)}
+        data = {**form.data, "total_weight": format_decimal(form.total_weight.data),
+                "rows": None if form.tree.data else rows}
         try:
             saved = admin_ops.save_template(current_user, template, data)
         except ValidationFailed as exc:
             db.session.rollback()
-            _apply_errors(form, exc.errors)
+            row_errors = {k: v for k, v in exc.errors.items() if k.startswith("nodes-")}
+            _apply_errors(form, {k: v for k, v in exc.errors.items() if k not in row_errors})
         else:
             db.session.commit()
             flash(f"指标模板“{saved.name}”已保存。", "success")
             return redirect(url_for("admin.templates"))
-    return _render("admin/template.html", form=form, template=template)
+    return _render("admin/template.html", form=form, template=template,
+                   rows=number_rows(rows), row_errors=row_errors, levels=LEVEL_NAMES,
+                   rule_choices=RULE_CHOICES, rule_params=all_rule_params())
 
 
 def register(app: Flask) -> None:

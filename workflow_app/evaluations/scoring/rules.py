@@ -636,3 +636,9 @@ def describe_rule(rule: Any, weight: Any = "1", leaf: dict[str, Any] | None = No
         return f"{how}（未设置评分规则，按年度指标值推断）"
     _, spec, params = resolve_rule(rule)
     return spec.describe(to_decimal(weight, "分值"), params, leaf or {})
+
+
+def rule_defaults(kind: str) -> Mapping[str, Any]:
+    """The parameters of rule type ``kind`` with their defaults (``{}`` for an unknown type)."""
+    spec = _RULES.get(kind)
+    return dict(spec.defaults) if spec else {}
