@@ -42,6 +42,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dec"] = fmt_decimal
     app.jinja_env.filters["pct"] = fmt_percent
     app.jinja_env.filters["dt"] = fmt_datetime
+    from workflow_app.text import clause, sentence
+
+    app.jinja_env.filters["sentence"] = sentence  # "理由：X。" once, whatever X ends with
+    app.jinja_env.filters["clause"] = clause
     app.jinja_env.globals["nav_items"] = _nav_items
     app.jinja_env.globals["nav_badges"] = _nav_badges
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

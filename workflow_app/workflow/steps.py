@@ -16,6 +16,7 @@ from workflow_app.dbtypes import utcnow
 from workflow_app.evaluations.document import canonical_json, content_hash, to_document
 from workflow_app.extensions import db
 from workflow_app.notifications import service as notify
+from workflow_app.text import clause, sentences
 from workflow_app.workflow import revisions as rv
 from workflow_app.workflow.errors import WorkflowError
 from workflow_app.workflow.models import IndicatorReview, Revision, Signature, SignatureKind
@@ -221,10 +222,29 @@ def notify_awaited(firing: Firing) -> None:
         notify.send(notify.finance_officers(evaluation), evaluation, "publish",
                     f"《{title}》已验收，待公开。")
     elif state == S.DRAFT:
-        reason = (firing.reason or "").strip()
-        verb = "撤回" if firing.trigger == "withdraw" else f"被{firing.actor.name}退回"
+        reason = clause(firing.reason)
+        why = f"，理由：{reason}" if reason else ""
+        if firing.trigger == "return":
+            notify_signers_of_return(firing, why)
         if firing.actor.id == evaluation.preparer_id:
             return  # the preparer withdrew it: nobody else is waited on
+        verb = "撤回" if firing.trigger == "withdraw" else f"被{firing.actor.name}退回"
         notify.send([evaluation.preparer], evaluation, "returned",
-                    f"《{title}》已{verb}" + (f"，理由：{reason}" if reason else "")
-                    + "。请修改后重新提交。")
+                    sentences(f"《{title}》已{verb}{why}", "请修改后重新提交"))
+
+
+def notify_signers_of_return(firing: Firing, why: str) -> None:
+    """Everyone who signed the returned revision (members, their delegates, the leader's
+    approval) learns that their signature no longer counts, and why."""
+    revision = firing.result.get("revision") or firing.revision
+    if revision is None:
+        return
+    signers: list[User] = []
+    for signature in rv.signatures_of(revision):
+        signers += [signature.member, signature.signer]
+    others = [u for u in signers if u is not None and u.id != firing.actor.id]
+    evaluation = firing.evaluation
+    notify.send(others, evaluation, "returned", sentences(
+        f"您签署的《{evaluation.project_name}》第 {revision.number} 版已被"
+        f"{firing.actor.name}退回{why}",
+        "该版签字不再计入；填报人修改后重新提交时，请重新审阅并会签"))
