@@ -143,3 +143,14 @@ def login(instance: Instance, username: str, password: str) -> dict[str, str]:
         "Content-Type": "application/x-www-form-urlencoded"})
     assert answer.status == 302, answer.text[:500]
     return jar
+
+
+def run_worker_burst(database_url: str, queue: str, **extra: str) -> str:
+    """Run ``flask jobs worker --burst`` (a real RQ worker process) until the queue is empty."""
+    env = server_env(database_url, RQ_QUEUE=queue, **extra)
+    done = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "workflow_app", "jobs", "worker", "--burst"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    return output

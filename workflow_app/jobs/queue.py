@@ -71,12 +71,15 @@ def enqueue_now(job: Job) -> None:
     from rq import Retry
 
     queue = rq_queue()
-    if job.job_id:
-        existing = queue.fetch_job(job.job_id)
+    # Job ids are global in Redis: prefix the queue's name so two apps sharing a Redis (or two
+    # test runs) never mistake each other's jobs for their own.
+    full_id = f"{queue.name}-{job.job_id}" if job.job_id else None
+    if full_id:
+        existing = queue.fetch_job(full_id)
         if existing is not None and existing.get_status(refresh=True) in (
                 "queued", "started", "deferred", "scheduled"):
             return
-    queue.enqueue(job.func, *job.args, **job.kwargs, job_id=job.job_id,
+    queue.enqueue(job.func, *job.args, **job.kwargs, job_id=full_id,
                   retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
                   job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600)
 

@@ -19,13 +19,19 @@ log = logging.getLogger(__name__)
 
 @contextlib.contextmanager
 def job_context() -> Iterator[None]:
-    """An app context with a fresh session, rolled back on failure and always removed."""
-    pushed = None
-    if not has_app_context():
+    """A fresh app context (hence a fresh database session) for one job, always released.
+
+    Under ``flask jobs worker`` (or a caller holding a context) it is a new context of the same
+    app, so a job never shares a session with whoever ran it; a bare ``rq worker`` gets an app
+    built from the environment.
+    """
+    if has_app_context():
+        context = current_app._get_current_object().app_context()
+    else:
         from workflow_app import create_app
 
-        pushed = create_app().app_context()
-        pushed.push()
+        context = create_app().app_context()
+    context.push()
     from workflow_app.extensions import db
 
     try:
@@ -35,8 +41,7 @@ def job_context() -> Iterator[None]:
         raise
     finally:
         db.session.remove()
-        if pushed is not None:
-            pushed.pop()
+        context.pop()
 
 
 def integrity_check() -> dict[str, Any]:
@@ -69,7 +74,67 @@ def _verify_function():
     return verify
 
 
-def sweep() -> str:
-    """Queue again the work the database says is unfinished."""
+def store_published_report(evaluation_id: int, base_url: str | None = None) -> str:
+    """Render and store the published report of an evaluation (PENDING -> STORED).
+
+    Idempotent: a stored report is never touched (no re-render); an evaluation that is not
+    published is skipped; two workers racing are settled by the UNIQUE evaluation_id. The
+    rendering runs before any lock: the audit append and the insert come last, then commit.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from workflow_app.audit import trail
+    from workflow_app.evaluations.models import Evaluation
+    from workflow_app.extensions import db
+    from workflow_app.public.publication import (
+        latest_revision,
+        publish_artifact,
+        published_report_for,
+    )
+    from workflow_app.workflow.states import EvaluationState
+
     with job_context():
-        return "没有待处理的任务。"
+        evaluation = db.session.get(Evaluation, evaluation_id)
+        if evaluation is None or evaluation.state != EvaluationState.PUBLISHED:
+            return f"skipped: evaluation {evaluation_id} is not published"
+        if published_report_for(evaluation, with_pdf=False) is not None:
+            return f"already stored: evaluation {evaluation_id}"
+        revision = latest_revision(evaluation)
+        if revision is None:
+            raise RuntimeError(f"evaluation {evaluation_id} is published without a revision")
+        try:
+            report = publish_artifact(evaluation, revision, base_url=base_url)
+            trail.record("report_stored", None, evaluation_id=evaluation.id, role="system",
+                         from_state=evaluation.state.value, to_state=evaluation.state.value,
+                         detail={"revision": revision.number, "sha256": report.sha256,
+                                 "verification_code": report.verification_code})
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if published_report_for(evaluation, with_pdf=False) is not None:
+                return f"already stored: evaluation {evaluation_id} (by another worker)"
+            raise
+        log.info("stored the published report of evaluation %s (%s)", evaluation_id,
+                 report.sha256)
+        return f"stored: evaluation {evaluation_id} sha256 {report.sha256}"
+
+
+def deliver_mail(to: str, subject: str, body: str) -> str:
+    """Send one notification e-mail (raises on SMTP failure, so RQ retries it)."""
+    from workflow_app.notifications.service import Mail, deliver
+
+    with job_context():
+        deliver([Mail(to, subject, body)], raise_errors=True)
+        return f"sent to {to}"
+
+
+def sweep() -> str:
+    """Queue again the work the database says is unfinished: reports still PENDING."""
+    from workflow_app.jobs.publication import STORE_JOB, job_id, pending_ids
+    from workflow_app.jobs.queue import Job, enqueue_now
+
+    with job_context():
+        ids = pending_ids()
+        for evaluation_id in ids:
+            enqueue_now(Job(STORE_JOB, (evaluation_id, None), job_id=job_id(evaluation_id)))
+        return f"queued {len(ids)} pending report(s)" if ids else "没有待处理的任务。"

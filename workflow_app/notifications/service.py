@@ -100,7 +100,12 @@ def queue_mail(to: str, subject: str, body: str) -> None:
     db.session().info.setdefault(_QUEUE_KEY, []).append(Mail(to, subject, body))
 
 
-def _deliver(mails: list[Mail]) -> None:
+def deliver(mails: list[Mail], *, raise_errors: bool = False) -> None:
+    """Send the e-mails now over SMTP (the job worker's way; ``raise_errors`` for retries)."""
+    _deliver(mails, raise_errors=raise_errors)
+
+
+def _deliver(mails: list[Mail], *, raise_errors: bool = False) -> None:
     config = current_app.config
     base = config.get("PUBLIC_BASE_URL") or ""
     try:
@@ -114,14 +119,29 @@ def _deliver(mails: list[Mail]) -> None:
                 msg.set_content(mail.body + (f"\n\n{base}" if base else ""))
                 smtp.send_message(msg)
     except (OSError, smtplib.SMTPException):  # mail is a courtesy: the step is already saved
+        if raise_errors:
+            raise
         log.exception("sending %d notification e-mail(s) failed", len(mails))
 
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     mails = session.info.pop(_QUEUE_KEY, None)
-    if mails and has_app_context():
-        _deliver(mails)
+    if not mails or not has_app_context():
+        return
+    if current_app.config.get("JOBS_MODE", "sync") == "rq":
+        # Off the request path: one job per mail, so a retry never sends another twice.
+        from workflow_app.jobs.queue import Job, enqueue_now
+
+        for mail in mails:
+            try:
+                enqueue_now(Job("workflow_app.jobs.tasks.deliver_mail",
+                                (mail.to, mail.subject, mail.body)))
+            except Exception:  # noqa: BLE001  (Redis down: send it here rather than lose it)
+                log.exception("queueing an e-mail failed; sending it in the request")
+                _deliver([mail])
+        return
+    _deliver(mails)
 
 
 @event.listens_for(Session, "after_rollback")

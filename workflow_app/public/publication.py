@@ -51,6 +51,12 @@ class PublishedReportLocked(OperationError):
     """A stored published report was about to change or disappear."""
 
 
+class ReportPending(OperationError):
+    """The evaluation is published but its PDF is still being rendered (正在生成报告)."""
+
+    status = 202
+
+
 @event.listens_for(Session, "before_flush")
 def _published_reports_never_change(session: Session, _context: Any, _instances: Any) -> None:
     """Model-layer guard: a ``PublishedReport`` row is written once, never updated or deleted."""
@@ -126,9 +132,14 @@ def public_address_problem(config: Mapping[str, Any]) -> str | None:
     return None
 
 
-def verification_url(code: str) -> str:
-    """The address printed (and QR-encoded) on the published report."""
-    return f"{public_base_url()}/public/verify/{code}"
+def verification_url(code: str, base_url: str | None = None) -> str:
+    """The address printed (and QR-encoded) on the published report.
+
+    ``base_url`` is the publishing request's portal address when a job worker (which has no
+    request) renders the report.
+    """
+    base = (base_url or "").rstrip("/") or public_base_url()
+    return f"{base}/public/verify/{code}"
 
 
 # --------------------------------------------------------------------------- the record
@@ -277,7 +288,19 @@ def published_report_for(evaluation: Evaluation, *, with_pdf: bool = True
     return db.session.scalar(query)
 
 
-def publish_artifact(evaluation: Evaluation, revision: Revision) -> PublishedReport:
+def check_publishable(evaluation: Evaluation, revision: Revision) -> dict[str, Any]:
+    """The revision's snapshot, after checking it belongs to the evaluation and still hashes to
+    the content hash the team signed (OperationError otherwise)."""
+    if revision.evaluation_id != evaluation.id:
+        raise OperationError("该修订版本不属于此绩效自评，无法发布。")
+    doc = json.loads(revision.snapshot)
+    if content_hash(doc) != revision.content_hash:
+        raise OperationError("修订版本的内容与其摘要不一致，已拒绝发布。")
+    return doc
+
+
+def publish_artifact(evaluation: Evaluation, revision: Revision, *,
+                     base_url: str | None = None) -> PublishedReport:
     """Render the published revision once and store the PDF with its SHA-256.
 
     Idempotent: when the evaluation already has a published report it is returned as it is
@@ -287,17 +310,13 @@ def publish_artifact(evaluation: Evaluation, revision: Revision) -> PublishedRep
     existing = published_report_for(evaluation)
     if existing is not None:
         return existing
-    if revision.evaluation_id != evaluation.id:
-        raise OperationError("该修订版本不属于此绩效自评，无法发布。")
-    doc = json.loads(revision.snapshot)
-    if content_hash(doc) != revision.content_hash:
-        raise OperationError("修订版本的内容与其摘要不一致，已拒绝发布。")
+    doc = check_publishable(evaluation, revision)
     published_at = utcnow().replace(microsecond=0)
     code = new_verification_code()
     record = report_record(evaluation, revision, draft=False)
     record.update({
         "state_label": EvaluationState.PUBLISHED.label,
-        "verification": {"code": code, "url": verification_url(code)},
+        "verification": {"code": code, "url": verification_url(code, base_url)},
         "generated_at": published_at.isoformat(),
     })
     pdf = _render(doc, record)
@@ -342,6 +361,9 @@ def current_report(evaluation: Evaluation) -> CurrentReport:
             select(Revision.number).where(Revision.id == published.revision_id)
         )
         return CurrentReport(published.pdf, True, False, number or evaluation.revision_number)
+    if evaluation.state == EvaluationState.PUBLISHED:
+        # Published, PDF not stored yet: nothing is shown until the stored bytes exist.
+        raise ReportPending("正在生成报告，请稍候刷新。报告生成并保存后即可下载。")
     revision = latest_revision(evaluation)
     draft = revision is None or not revision_approved(evaluation, revision)
     record = report_record(evaluation, revision, draft=draft)

@@ -22,7 +22,7 @@ from workflow_app.auth.models import ApiToken, User
 from workflow_app.evaluations.access import can_view
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.extensions import db
-from workflow_app.public.publication import CurrentReport, current_report
+from workflow_app.public.publication import CurrentReport, ReportPending, current_report
 from workflow_app.reports.record import content_disposition, report_filename
 
 bp = Blueprint("reports", __name__)
@@ -65,7 +65,19 @@ def download(evaluation_id: int):
     evaluation = db.session.get(Evaluation, evaluation_id)
     if evaluation is None or not can_view(current_user, evaluation):
         abort(404)
-    return _send(evaluation, current_report(evaluation))
+    try:
+        report = current_report(evaluation)
+    except ReportPending as exc:
+        return _pending_page(evaluation, str(exc))
+    return _send(evaluation, report)
+
+
+def _pending_page(evaluation: Evaluation, message: str):
+    """202: the report is being generated; the page refreshes itself until it exists."""
+    from flask import render_template
+
+    response = render_template("reports/pending.html", evaluation=evaluation, message=message)
+    return response, 202, {"Retry-After": "5", "Cache-Control": "no-store"}
 
 
 def _api_error(status: int, code: str, message: str):
@@ -107,4 +119,10 @@ def api_download(evaluation_id: int):
     evaluation = db.session.get(Evaluation, evaluation_id)
     if evaluation is None or not can_view(user, evaluation):
         return _api_error(404, "not_found", "绩效自评不存在，或您无权查看。")
-    return _send(evaluation, current_report(evaluation))
+    try:
+        report = current_report(evaluation)
+    except ReportPending as exc:
+        response = _api_error(202, "report_pending", str(exc))
+        response.headers["Retry-After"] = "5"
+        return response
+    return _send(evaluation, report)

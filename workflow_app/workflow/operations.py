@@ -129,12 +129,14 @@ def fire_many(evaluation_ids: Iterable[int], trigger: str, actor: User, *,
             continue
         title = evaluation.project_name
         queued = list(db.session().info.get("pending_mail", []))
+        jobs = list(db.session().info.get("pending_jobs", []))
         savepoint = db.session.begin_nested()
         try:
             fire(evaluation, trigger, actor, client_address=client_address)
         except WorkflowError as exc:
             savepoint.rollback()
             db.session().info["pending_mail"] = queued
+            db.session().info["pending_jobs"] = jobs
             results.append(BatchResult(evaluation_id, title, False, str(exc)))
             continue
         savepoint.commit()

@@ -149,9 +149,13 @@ def record_reviews(firing: Firing) -> None:
 
 
 def publish_report(firing: Firing) -> None:
-    """Store the fixed report artifact (public area), if that area is installed."""
+    """Have the fixed report artifact stored: now (sync) or by the job worker after the commit.
+
+    Until it is stored the evaluation is published but invisible to the public and shows
+    "正在生成报告" (``workflow_app.jobs.publication``).
+    """
     try:
-        from workflow_app.public.publication import publish_artifact
+        from workflow_app.jobs.publication import request_report
     except ModuleNotFoundError:
         return
     from flask import current_app
@@ -164,7 +168,9 @@ def publish_report(firing: Firing) -> None:
     revision = firing.revision
     if revision is None:
         raise WorkflowError("没有可公开的版本。")
-    firing.result["report"] = publish_artifact(firing.evaluation, revision)
+    report = request_report(firing.evaluation, revision)
+    if report is not None:
+        firing.result["report"] = report
 
 
 def record_step(firing: Firing) -> None:

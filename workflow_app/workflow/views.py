@@ -94,6 +94,8 @@ def transition(evaluation_id: int, trigger: str):
         return failed
     flash(f"已{trigger_label(trigger)}：《{evaluation.project_name}》现处于"
           f"「{evaluation.state.label}」阶段。", "success")
+    if trigger == "publish" and current_app.config.get("JOBS_MODE") == "rq":
+        flash("正在生成报告：报告 PDF 生成并保存后才会在公开页面出现。", "info")
     if can_view(actor, evaluation):
         return redirect(url_for("evaluations.detail", evaluation_id=evaluation_id))
     return redirect(url_for("evaluations.home"))
@@ -175,6 +177,10 @@ def batch(trigger: str):
     for r in results:
         if not r.ok:
             flash(f"《{r.title}》未{trigger_label(trigger)}：{r.message}", "error")
+    if trigger == "publish" and done and "jobs.publication" in current_app.view_functions:
+        from workflow_app.jobs.views import publication_progress_url
+
+        return redirect(publication_progress_url([r.evaluation_id for r in results if r.ok]))
     return back
 
 
