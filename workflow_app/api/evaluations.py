@@ -110,6 +110,12 @@ def _indicator_json(node: dict[str, Any], scores: TreeResult) -> dict[str, Any]:
         actual=node.get("actual", ""),
         score=node.get("score"),
         computed_score=_dec(leaf.computed) if leaf else None,
+        computed_status=leaf.status if leaf else "needs_judgement",
+        computed_status_reason=leaf.reason if leaf else "",
+        inferred_rule=leaf.inferred if leaf else "",
+        tier=leaf.tier if leaf else None,
+        engine_flags=[{"code": f.code, "severity": f.severity, "message": f.message}
+                      for f in (leaf.flags if leaf else ())],
         flagged=bool(leaf and leaf.flagged),
         explanation=leaf.explanation if leaf else "",
         not_applicable=bool(node.get("not_applicable")),
@@ -148,6 +154,10 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
         "total_weight": doc["total_weight"],
         "total_score": _dec(scores.entered_total),
         "computed_total_score": _dec(scores.computed_total),
+        "computed_open_count": scores.open_count,
+        "computed_summary": scores.computed_summary,
+        "computed_open": [{"code": code, "name": name, "reason": reason}
+                          for code, name, reason in scores.open_reasons],
         "grade": scores.entered_grade,
         "computed_grade": scores.computed_grade,
         "grade_scheme": doc["grade_scheme"],

@@ -538,6 +538,7 @@ def score_preview(evaluation_id: int):
                 "computed": None if row.leaf.computed is None
                 else format_decimal(row.leaf.computed),
                 "flagged": row.leaf.flagged, "explanation": row.leaf.explanation,
+                "status": row.leaf.status, "reason": row.leaf.reason,
                 "problems": [p.message for p in row.problems],
             }
     return jsonify({
@@ -546,6 +547,9 @@ def score_preview(evaluation_id: int):
         "computed_total": format_decimal(result.computed_total),
         "entered_grade": result.entered_grade, "computed_grade": result.computed_grade,
         "flagged": len(result.flagged), "problems": len(result.problems),
+        "computed_summary": result.computed_summary, "open_count": result.open_count,
+        "open": [{"code": code, "name": name, "reason": reason}
+                 for code, name, reason in result.open_reasons],
         "tree_problems": [p.message for p in card.tree_problems],
         "leaves": leaves, "nodes": nodes,
     })

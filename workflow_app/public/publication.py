@@ -200,6 +200,7 @@ def _totals(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "total_score": format_decimal(result.entered_total),
         "computed_total_score": format_decimal(result.computed_total),
+        "computed_open_count": result.open_count,
         "grade": result.entered_grade,
     }
 

@@ -52,6 +52,7 @@ class Summary:
     total: str
     computed_total: str
     grade: str
+    open_count: int = 0  # leaves the rules could not compute (a person must judge them)
 
     @property
     def differs(self) -> bool:

@@ -39,6 +39,7 @@ class ReportContext:
     total_weight: Decimal | None = None
     total_score: Decimal | None = None
     computed_total: Decimal | None = None
+    computed_open: int = 0  # leaves the engine left to a person's judgement
     grade: str = ""
     label_tracker: dict = field(default_factory=dict)
     tables: int = 0
@@ -103,6 +104,8 @@ def make_context(doc: dict, record: dict) -> ReportContext:
     if ctx.total_score is None:
         ctx.total_score = sum_present([lf.score for lf in counted])
     ctx.computed_total = dec(record.get("computed_total_score"))
+    open_count = record.get("computed_open_count")
+    ctx.computed_open = open_count if isinstance(open_count, int) and open_count > 0 else 0
     ctx.grade = record.get("grade") or _grade_for(ctx.total_score, doc.get("grade_scheme"))
     return ctx
 

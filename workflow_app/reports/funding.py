@@ -91,7 +91,8 @@ def summary_block(ctx: ReportContext) -> list[Flowable]:
     values = [fmt_score(ctx.total_weight), fmt_score(ctx.total_score), ctx.grade or "—"]
     if ctx.computed_total is not None:
         heads.append("按评分规则计算得分")
-        values.append(fmt_score(ctx.computed_total))
+        values.append(fmt_score(ctx.computed_total) + (
+            f"（另有 {ctx.computed_open} 项需人工判断）" if ctx.computed_open else ""))
     reviewed, _ = review_total(ctx)
     if reviewed is not None:
         heads.append("财政复核得分")
@@ -104,8 +105,11 @@ def summary_block(ctx: ReportContext) -> list[Flowable]:
     if (ctx.computed_total is not None and ctx.total_score is not None
             and ctx.computed_total != ctx.total_score):
         diff = ctx.total_score - ctx.computed_total
+        open_text = (f"另有 {ctx.computed_open} 项需人工判断、未计入，"
+                     if ctx.computed_open else "")
         flow.append(para(f"注：按各指标评分规则计算的总分为 {fmt_score(ctx.computed_total)} 分，"
-                       f"与自评得分相差 {fmt_score(abs(diff))} 分，差异见自评表。", st.note))
+                       f"{open_text}与自评得分相差 {fmt_score(abs(diff))} 分，差异见自评表。",
+                         st.note))
     scheme = ctx.doc.get("grade_scheme") or {}
     if scheme.get("bands"):
         flow.append(para(f"等级标准（{scheme.get('name', '')}）：" + bands_text(scheme), st.note))

@@ -159,7 +159,9 @@ def indicator_table(ctx: ReportContext) -> list[Flowable]:
     notes = []
     if (ctx.computed_total is not None and ctx.total_score is not None
             and ctx.computed_total != ctx.total_score):
-        notes.append(f"按各指标评分规则计算的总分为 {fmt_score(ctx.computed_total)} 分，"
+        open_text = (f"（另有 {ctx.computed_open} 项需人工判断、未计入）"
+                     if ctx.computed_open else "")
+        notes.append(f"按各指标评分规则计算的总分为 {fmt_score(ctx.computed_total)} 分{open_text}，"
                      f"与自评得分 {fmt_score(ctx.total_score)} 分不一致。")
     if partial_review:
         notes.append("复核得分合计中，未复核的指标按自评得分计。")

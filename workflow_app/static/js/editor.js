@@ -33,7 +33,8 @@
             var row = form.querySelector('tr.leaf[data-id="' + id + '"]');
             if (!row) return;
             var leaf = data.leaves[id];
-            row.querySelector("[data-computed]").textContent = leaf.computed === null ? "—" : leaf.computed;
+            row.querySelector("[data-computed]").textContent = leaf.computed !== null ? leaf.computed
+              : (leaf.status === "needs_judgement" ? "需人工判断" : "—");
             row.classList.toggle("flagged", leaf.flagged);
             var explain = row.querySelector("[data-explain]");
             explain.innerHTML = "";
@@ -68,6 +69,23 @@
           setText(document, '[data-grade="computed"]', data.computed_grade);
           setText(document, '[data-count="flagged"]', data.flagged);
           setText(document, '[data-count="problems"]', data.problems);
+          // The honest total: "系统计算 84，另有 3 项需人工判断" and the open leaves' reasons.
+          setText(document, "[data-summary-text]", data.computed_summary);
+          document.querySelectorAll("[data-open-list]").forEach(function (list) {
+            list.innerHTML = "";
+            (data.open || []).forEach(function (item) {
+              var li = document.createElement("li");
+              var b = document.createElement("b");
+              b.textContent = item.code + " " + item.name;
+              li.appendChild(b);
+              li.appendChild(document.createTextNode("：" + item.reason));
+              list.appendChild(li);
+            });
+          });
+          document.querySelectorAll("[data-summary]").forEach(function (box) {
+            box.classList.toggle("flash-warning", data.open_count > 0);
+            box.classList.toggle("flash-info", !data.open_count);
+          });
         })
         .catch(function () { /* the saved values stay on screen; saving still works */ })
         .then(function () { if (mine === seq) form.classList.remove("preview-busy"); });
