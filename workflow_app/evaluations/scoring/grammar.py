@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from workflow_app.evaluations.scoring import spellings as sp
 from workflow_app.evaluations.scoring.numbers import ONE, ZERO
@@ -36,7 +37,9 @@ _SORTED_PREFIXES = sorted(sp.OPERATOR_PREFIXES, key=len, reverse=True)
 _SORTED_SUFFIXES = sorted(sp.OPERATOR_SUFFIXES, key=len, reverse=True)
 _SORTED_UNITS = sorted(sp.UNITS, key=len, reverse=True)
 _SORTED_NOISE = sorted(sp.TRAILING_NOISE, key=len, reverse=True)
-_SYMBOL_OPS = "≥≤<>="
+_SORTED_TIER_PHRASES = sorted(sp.TIER_PHRASES, key=len, reverse=True)
+_SORTED_APPROX = sorted(sp.APPROX_PREFIXES, key=len, reverse=True)
+_SORTED_PERIODS = sorted(sp.PERIOD_WORDS, key=len, reverse=True)
 
 
 def _cn_value(text: str) -> int | None:
@@ -183,7 +186,7 @@ def find_date(body: str) -> tuple[Date, int, int] | None:
             if best is None or match.start() < best[1]:
                 best = (Date(year, month, day), match.start(), match.end())
             break
-    for word in sorted(sp.PERIOD_WORDS, key=len, reverse=True):
+    for word in _SORTED_PERIODS:
         at = body.find(word)
         if at >= 0 and (best is None or at < best[1]):
             month, day = sp.PERIOD_WORDS[word]
@@ -212,7 +215,7 @@ def infer_tier(text: str | None) -> str | None:
     if not body:
         return None
     found: set[str] = set()
-    phrases = sorted(sp.TIER_PHRASES, key=len, reverse=True)
+    phrases = _SORTED_TIER_PHRASES
     i = 0
     while i < len(body):
         hit = next((p for p in phrases if body.startswith(p, i)), None)
@@ -259,9 +262,16 @@ class _Quantity:
     high_unit: Unit | None = None
 
 
+_LABEL = re.compile(
+    r"^[\u4e00-\u9fff()“”\"]{1,16}?(?=[≥≤<>=]|(?:"
+    + "|".join(sorted(sp.LABELLED_OPERATORS, key=len, reverse=True)) + r")[\d≥≤<>=])")
+
+
 def _strip_label(body: str) -> str:
-    """Drop a leading label before a symbol operator: "满意度≥95%" → "≥95%"."""
-    match = re.match(r"^[\u4e00-\u9fff()“”\"]{1,16}?(?=[≥≤<>=])", body)
+    """Drop a leading label before an operator: "满意度≥95%" → "≥95%", "满意程度达到100%"."""
+    if body[:1].isdigit() or any(body.startswith(op) for op in _SORTED_PREFIXES):
+        return body
+    match = _LABEL.match(body)
     return body[match.end():] if match else body
 
 
@@ -274,7 +284,7 @@ def _take_prefix_op(body: str) -> tuple[str | None, bool, str]:
 
 
 def _take_approx(body: str) -> tuple[str, str]:
-    for prefix in sorted(sp.APPROX_PREFIXES, key=len, reverse=True):
+    for prefix in _SORTED_APPROX:
         if body.startswith(prefix) and len(body) > len(prefix):
             return prefix, body[len(prefix):]
     return "", body
@@ -309,10 +319,22 @@ def _unknown_unit(rest: str) -> tuple[Unit | None, str] | None:
 
 def _parse_quantity(body: str) -> _Quantity | None:
     body = _strip_label(body)
-    approx, body = _take_approx(body)
-    op, weak, body = _take_prefix_op(body)
-    approx2, body = _take_approx(body)
-    approx = approx or approx2
+    approx, op, weak = "", None, False
+    # "至少全年完成2次": operator and approximation words come in any order before the number.
+    for _ in range(4):
+        if _take_number(body) is not None:
+            break
+        word, body = _take_approx(body)
+        approx = approx or word
+        new_op, new_weak, rest = _take_prefix_op(body)
+        if new_op is not None and rest != body:
+            # A strong operator ("至少") keeps its reading over a later weak word ("完成").
+            if op is None or (weak and not new_weak):
+                op, weak = new_op, new_weak
+            body = rest
+            continue
+        if not word:
+            break
     taken = _take_number(body)
     if taken is None:
         return None
@@ -420,6 +442,7 @@ def _ceiling_name(name: str | None) -> bool:
     return any(word in body for word in sp.CEILING_NAME_WORDS)
 
 
+@lru_cache(maxsize=4096)
 def parse_target(text: str | None, name: str | None = None) -> Target:
     """Parse a target (年度指标值); ``name`` (the indicator's name) supplies a unit written in
     parentheses ("培训参与率(%)") and makes a bare target of a cost-like indicator a ceiling.
@@ -436,6 +459,11 @@ def parse_target(text: str | None, name: str | None = None) -> Target:
     if (plain in sp.YES_TARGETS or plain.startswith(sp.YES_NO_TARGET_PREFIXES)
             or plain.endswith(sp.YES_NO_TARGET_SUFFIXES)):
         return Target(kind="yes_no", text=raw)
+    if not any(ch.isdigit() for ch in plain) and (
+            plain.endswith(sp.YES_TARGET_ENDINGS)
+            or any(word in plain for word in sp.ON_TIME_WORDS)):
+        # "按质按量完成", "在项目计划完成时间内完成": a promise, met when the actual says yes.
+        return Target(kind="yes_no", text=raw)
     date = find_date(body)
     if date is not None and _is_deadline(body, date):
         return Target(kind="deadline", text=raw, deadline=date[0])
@@ -449,6 +477,10 @@ def parse_target(text: str | None, name: str | None = None) -> Target:
         unit = unit_in_name(name)
         from_name = unit is not None
     written = unit.written.strip("()") if unit else ""
+    if quantity.op == "between" and _is_month_span(quantity):
+        # "1-12月" in a 时效 column is the period of the work: done by the end of its last month.
+        return Target(kind="deadline", text=raw,
+                      deadline=Date(None, int(quantity.high), None))  # type: ignore[arg-type]
     if quantity.op == "between":
         return Target(kind="range", text=raw, op="between", value=quantity.value,
                       high=quantity.high, unit=written, measure=unit,
@@ -465,6 +497,14 @@ def parse_target(text: str | None, name: str | None = None) -> Target:
     return Target(kind="compare", text=raw, op=op, value=quantity.value, unit=written,
                   qualifier=quantity.qualifier, implicit=implicit, measure=unit,
                   ceiling_by_name=ceiling, unit_from_name=from_name)
+
+
+def _is_month_span(quantity: _Quantity) -> bool:
+    unit = quantity.unit
+    return (unit is not None and unit.written == "月" and quantity.high is not None
+            and quantity.value == quantity.value.to_integral_value()
+            and quantity.high == quantity.high.to_integral_value()
+            and 1 <= quantity.value < quantity.high <= 12)
 
 
 def _is_deadline(body: str, found: tuple[Date, int, int]) -> bool:
@@ -509,6 +549,7 @@ def _deadline_words(body: str) -> bool | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def parse_actual(text: str | None, name: str | None = None) -> Actual:
     """Parse an actual value (实际完成值): ``"97.38%"``, ``"11000余件"``, ``"1"``, ``"是"``,
     ``"2021年11月"``, ``"提前完成"``, ``"达成预期指标"``.

@@ -159,6 +159,7 @@ PERIOD_WORDS: dict[str, tuple[int, int]] = {
 
 #: Words of an actual that answer a deadline: met / not met.
 ON_TIME_WORDS: tuple[str, ...] = ("按时", "按期", "如期", "及时", "提前", "准时", "按计划",
+                                  "计划完成时间内", "计划时间内完成", "规定期限内",
                                   "按要求", "在规定时间内", "规定时间内", "时间节点内",
                                   "在计划时间内", "计划时间内", "按时间节点", "限时")
 LATE_WORDS: tuple[str, ...] = ("延期", "滞后", "逾期", "推迟", "延迟", "超期", "未按时", "未按期",
@@ -185,6 +186,13 @@ NO_WORDS = frozenset({
 #: A target asking a yes/no question, or stating that something is (not) to happen.
 YES_NO_TARGET_PREFIXES: tuple[str, ...] = ("是否", "有无", "能否", "可否")
 YES_NO_TARGET_SUFFIXES: tuple[str, ...] = ("与否",)
+#: A target without a number that ends with one of these promises a yes ("按质按量完成").
+YES_TARGET_ENDINGS: tuple[str, ...] = ("完成", "到位", "落实", "达标", "通过", "发放")
+
+#: Operator words that may follow a label ("满意程度达到100%", "覆盖率不低于95%").
+LABELLED_OPERATORS: tuple[str, ...] = ("达到", "不低于", "不少于", "不超过", "不高于", "控制在",
+                                       "低于", "高于", "超过", "达")
+
 #: Whole targets that expect a "no" (安全事故: 无 / 0起).
 NO_TARGETS = frozenset({"无", "否", "没有", "未发生", "不发生", "杜绝", "零发生", "零事故"})
 #: Whole targets that are a promise of a yes ("按时完成", "全部完成").
