@@ -160,7 +160,8 @@ def test_bulk_publish_shows_progress_until_every_report_is_stored(make, world, r
     finance = login(world.finance)
 
     answer = finance.post("/workflow/batch/publish",
-                          data={"evaluation_id": [str(first.id), str(second.id)]})
+                          data={"evaluation_id": [str(first.id), str(second.id)],
+                                "confirmed": "1"})  # after the confirmation page
     assert answer.status_code == 302
     assert "/jobs/publication?ids=" in answer.headers["Location"]
     progress = finance.get(answer.headers["Location"])

@@ -247,8 +247,11 @@ def test_batch_accepts_each_one_on_its_own(world, make):
     ok = world.go(S.FINANCE_ACCEPTANCE)
     other = build_world(make)
     other.go(S.LEADER_SIGNOFF)
+    with pytest.raises(WorkflowError, match="无复核意见"):
+        fire_many([ok.id], "accept", world.finance, can_view=can_view)
+    assert ok.state == S.FINANCE_ACCEPTANCE
     results = fire_many([ok.id, other.evaluation.id, 999999], "accept", world.finance,
-                        can_view=can_view)
+                        can_view=can_view, no_review=True)
     assert [r.ok for r in results] == [True, False, False]
     assert ok.state == S.ACCEPTED and other.evaluation.state == S.LEADER_SIGNOFF
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(

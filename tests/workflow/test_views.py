@@ -98,7 +98,8 @@ def test_batch_accept_from_the_inbox(world, as_user, make, no_publication):
     db.session.commit()
     response = as_user(world.finance).post(
         "/workflow/batch/accept",
-        data={"evaluation_id": [str(world.evaluation.id), str(other.evaluation.id)]},
+        data={"evaluation_id": [str(world.evaluation.id), str(other.evaluation.id)],
+              "confirmed": "1", "no_review": "1"},
         follow_redirects=True)
     assert "已验收 1 项" in response.text and "无权查看" in response.text
 

@@ -111,15 +111,22 @@ class BatchResult:
     message: str = ""
 
 
+NO_REVIEW_REQUIRED = ("批量验收不记录复核得分和复核意见：请核对各项得分差异后"
+                      "勾选“无复核意见”再确认；需要复核的评价请逐项打开验收。")
+
+
 def fire_many(evaluation_ids: Iterable[int], trigger: str, actor: User, *,
               can_view: Callable[[User, Evaluation], bool],
-              client_address: str = "") -> list[BatchResult]:
+              client_address: str = "", no_review: bool = False) -> list[BatchResult]:
     """Accept or publish several evaluations at once; each is checked and audited on its own.
 
-    Each one runs in a savepoint: a refused one is rolled back alone and reported.
+    Each one runs in a savepoint: a refused one is rolled back alone and reported. A batch
+    acceptance records no 复核, so it needs the officer's explicit ``no_review`` ("无复核意见").
     """
     if trigger not in ("accept", "publish"):
         raise WorkflowError("只有「验收」和「公开」可以批量执行。")
+    if trigger == "accept" and not no_review:
+        raise WorkflowError(NO_REVIEW_REQUIRED)
     results = []
     for evaluation_id in dict.fromkeys(evaluation_ids):
         evaluation = db.session.get(Evaluation, evaluation_id)

@@ -13,10 +13,12 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    abort,
     current_app,
     flash,
     g,
     redirect,
+    render_template,
     request,
     url_for,
 )
@@ -156,20 +158,30 @@ def comment(evaluation_id: int):
 @bp.route("/workflow/batch/<trigger>", methods=["POST"])
 @login_required
 def batch(trigger: str):
-    """The finance bureau accepts or publishes several evaluations at once."""
+    """The finance bureau accepts or publishes several evaluations at once.
+
+    The first POST (from the inbox) only shows what will happen, item by item, with each
+    one's 得分差异 for an acceptance; the confirmation page posts again with ``confirmed``
+    (and, to accept without 复核, the explicit "无复核意见").
+    """
     ids = [int(v) for v in request.form.getlist("evaluation_id") if v.isdigit()]
     back = redirect(url_for("notifications.inbox"))
     if not ids:
         flash("请至少选择一项评价。", "error")
         return back
+    if trigger not in ("accept", "publish"):
+        abort(404)
+    actor = current_user._get_current_object()
+    if request.form.get("confirmed") != "1":
+        return _batch_confirmation(ids, trigger, actor)
     try:
-        results = operations.fire_many(ids, trigger, current_user._get_current_object(),
-                                       can_view=can_view,
-                                       client_address=request.remote_addr or "")
+        results = operations.fire_many(ids, trigger, actor, can_view=can_view,
+                                       client_address=request.remote_addr or "",
+                                       no_review=request.form.get("no_review") == "1")
     except OperationError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return back
+        return _batch_confirmation(ids, trigger, actor, status=getattr(exc, "status", 422))
     db.session.commit()
     done = [r.title for r in results if r.ok]
     if done:
@@ -182,6 +194,17 @@ def batch(trigger: str):
 
         return redirect(publication_progress_url([r.evaluation_id for r in results if r.ok]))
     return back
+
+
+def _batch_confirmation(ids: list[int], trigger: str, actor: User, *, status: int = 200):
+    """The page that says what the batch will do and asks to confirm it (nothing changed)."""
+    from workflow_app.workflow.batch import consequence, preview_batch
+
+    items = preview_batch(ids, trigger, actor, can_view=can_view)
+    return render_template("workflow/batch_confirm.html", trigger=trigger,
+                           label=trigger_label(trigger), items=items,
+                           consequence=consequence(trigger),
+                           ready=[i for i in items if i.ready]), status
 
 
 @bp.route("/workflow/diagram.svg")
