@@ -7,6 +7,8 @@ need=()
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || need+=(fonts-arphic-uming)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+# pg_dump / pg_restore for `flask backup` on PostgreSQL.
+command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 if [ "${1:-}" = "--with-browser" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi

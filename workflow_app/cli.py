@@ -72,11 +72,13 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    from workflow_app.backup.cli import backup_cli
     from workflow_app.jobs.cli import jobs_cli
     from workflow_app.workflow.cli import workflow_cli
 
     app.cli.add_command(workflow_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(backup_cli)
     try:
         from workflow_app.exchange.cli import evaluations_cli
     except ModuleNotFoundError:
