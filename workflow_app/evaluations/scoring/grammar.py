@@ -170,6 +170,36 @@ _DATE_PATTERNS = (
     re.compile(r"(?P<y>\d{4})[.\-/](?P<m>\d{1,2})(?:[.\-/](?P<d>\d{1,2}))?"),
 )
 _YEAR_PERIOD = re.compile(r"(?P<y>\d{4})年(?:度)?")
+#: A period from one month to another ("2021年1月-12月", "202001-202012", "1-12月"): done by
+#: the end of its last month.
+_DATE_SPANS = (
+    re.compile(r"^(?:(?P<y>\d{4})年)?\d{1,2}月?[-~至到](?:(?P<y2>\d{4})年)?(?P<m>\d{1,2})月"
+               r"(?:底|末|份)?$"),
+    re.compile(r"^(?P<y>\d{4})(?:0[1-9]|1[0-2])[-~至到](?P<y2>\d{4})(?P<m>0[1-9]|1[0-2])$"),
+)
+
+
+def find_span(body: str) -> Date | None:
+    """The end of a period written as a span of months, or None."""
+    for pattern in _DATE_SPANS:
+        match = pattern.match(body)
+        if match:
+            month = int(match.group("m"))
+            year = match.group("y2") or match.group("y")
+            if 1 <= month <= 12:
+                return Date(int(year) if year else None, month, None)
+    return None
+
+
+_BASIS_NOTE = re.compile(r"\(([^()]{2,12})\)$")
+
+
+def strip_basis_note(body: str) -> str:
+    """Drop a trailing note of the target's basis: "90%(计划标准)" → "90%"."""
+    match = _BASIS_NOTE.search(body)
+    if match and any(word in match.group(1) for word in sp.BASIS_NOTE_WORDS):
+        return body[:match.start()]
+    return body
 
 
 def find_date(body: str) -> tuple[Date, int, int] | None:
@@ -439,6 +469,8 @@ class Target:
 
 def _ceiling_name(name: str | None) -> bool:
     body = normalise(name or "")
+    if body.endswith(sp.CEILING_EXCEPTIONS):
+        return False
     return any(word in body for word in sp.CEILING_NAME_WORDS)
 
 
@@ -464,6 +496,10 @@ def parse_target(text: str | None, name: str | None = None) -> Target:
             or any(word in plain for word in sp.ON_TIME_WORDS)):
         # "按质按量完成", "在项目计划完成时间内完成": a promise, met when the actual says yes.
         return Target(kind="yes_no", text=raw)
+    body = strip_basis_note(body)
+    span = find_span(body)
+    if span is not None:
+        return Target(kind="deadline", text=raw, deadline=span)
     date = find_date(body)
     if date is not None and _is_deadline(body, date):
         return Target(kind="deadline", text=raw, deadline=date[0])

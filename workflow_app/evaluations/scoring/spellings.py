@@ -143,11 +143,24 @@ CEILING_NAME_WORDS: tuple[str, ...] = (
     "三公经费", "能耗", "漏报", "迟报", "案件数",
 )
 
+#: Name endings that make an indicator a rate to reach although its name has a ceiling word
+#: ("库存成本核算率", "成本预算执行率"): the ending wins.
+CEILING_EXCEPTIONS: tuple[str, ...] = (
+    "核算率", "覆盖率", "执行率", "完成率", "达标率", "合格率", "到位率", "及时率", "知晓率",
+    "满意度", "满意率", "保障率", "办结率", "处置率", "整改率", "结案率", "响应率", "公开率",
+)
+
 # --------------------------------------------------------------------------- dates
 
 #: Words that make a date a deadline ("2021年12月底前完成").
 DEADLINE_MARKERS: tuple[str, ...] = ("前", "之前", "以前", "底前", "末前", "止", "为止",
-                                     "截止", "截至", "内完成", "完成", "前完成")
+                                     "截止", "截至", "内完成", "完成", "前完成", "底", "末",
+                                     "到位", "份前", "中旬前", "上旬前", "下旬前")
+
+#: Words of a note in parentheses after a target that gives its basis, not a unit
+#: ("90%(计划标准)", "100%（历史标准）"): the note is dropped before parsing.
+BASIS_NOTE_WORDS: tuple[str, ...] = ("标准", "依据", "计划", "历史", "行业", "预期", "参考",
+                                     "目标", "要求", "规定")
 
 #: Relative period words → (month, day); the year is the report's fiscal year.
 PERIOD_WORDS: dict[str, tuple[int, int]] = {
@@ -202,6 +215,7 @@ YES_TARGETS = frozenset({
     "通过", "正常运行", "按计划完成", "按要求完成", "全覆盖", "全部覆盖", "足额", "足额发放",
     "按时足额发放", "按时发放", "及时发放", "及时足额", "按时足额", "年内完成", "当年完成",
     "按进度完成", "按时间节点完成", "按规定时间完成", "规定时间内完成", "在规定时间内完成",
+    "不超预算", "未超预算", "不超出预算", "不超过预算", "控制在预算内", "预算内",
 })
 
 # --------------------------------------------------------------------------- qualitative
