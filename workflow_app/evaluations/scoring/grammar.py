@@ -103,7 +103,8 @@ def lookup_unit(text: str) -> Unit | None:
 
 
 def _take_unit(body: str) -> tuple[Unit | None, str]:
-    """The longest known unit at the start of ``body`` (also inside parentheses)."""
+    """The longest known unit at the start of ``body`` (also inside parentheses), with a
+    per-unit denominator when one follows ("元/人", "元/生.年")."""
     if body.startswith("("):
         end = body.find(")")
         if end > 0:
@@ -112,8 +113,23 @@ def _take_unit(body: str) -> tuple[Unit | None, str]:
                 return unit, body[end + 1:]
     for spelling in _SORTED_UNITS:
         if body.startswith(spelling):
-            return lookup_unit(spelling), body[len(spelling):]
+            unit, rest = lookup_unit(spelling), body[len(spelling):]
+            return _per_unit(unit, rest)  # type: ignore[arg-type]
     return None, body
+
+
+_PER = re.compile(r"^(?:" + "|".join(re.escape(s) for s in sp.PER_SEPARATORS)
+                  + r")([\u4e00-\u9fff][\u4e00-\u9fff.·]{0,4})")
+
+
+def _per_unit(unit: Unit, rest: str) -> tuple[Unit, str]:
+    match = _PER.match(rest)
+    if not match or unit.written + rest[:match.end()] in sp.UNITS:
+        return unit, rest
+    per = match.group(1)
+    written = unit.written + rest[:match.end()]
+    return Unit(written, f"{unit.canonical}/{per}", f"{unit.dimension}/{per}", unit.factor), \
+        rest[match.end():]
 
 
 _NAME_UNIT = re.compile(r"\(([^()]{1,6})\)")
