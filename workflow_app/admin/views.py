@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+import hashlib
+import io
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from workflow_app.admin import bulk_import
 from workflow_app.admin import operations as admin_ops
 from workflow_app.admin.forms import SchemeForm, TemplateForm, UnitForm, UserForm
 from workflow_app.admin.template_tree import (
@@ -26,7 +40,8 @@ from workflow_app.units.models import Unit, UnitKind
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-SECTIONS = [("admin.units", "单位"), ("admin.users", "用户"), ("admin.schemes", "评价等级方案"),
+SECTIONS = [("admin.units", "单位"), ("admin.users", "用户"),
+            ("admin.directory_import", "批量导入"), ("admin.schemes", "评价等级方案"),
             ("admin.templates", "指标模板")]
 
 
@@ -265,6 +280,41 @@ def template_edit(template_id: int | None = None):
     return _render("admin/template.html", form=form, template=template,
                    rows=number_rows(rows), row_errors=row_errors, levels=LEVEL_NAMES,
                    rule_choices=RULE_CHOICES, rule_params=all_rule_params())
+
+
+# --------------------------------------------------------------------------- bulk import
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def directory_import():
+    """Units and users from an Excel workbook: first a dry run (检查), then the import itself,
+    which must be the very file that was checked (its SHA-256)."""
+    report = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read(bulk_import.MAX_BYTES + 1) if upload else b""
+        commit = request.form.get("mode") == "import"
+        try:
+            if commit and request.form.get("checked") != hashlib.sha256(data).hexdigest():
+                raise bulk_import.ImportRefused(
+                    "请先检查文件；导入的文件须与检查过的文件完全相同（内容摘要不一致）。")
+            report = bulk_import.import_directory(current_user, data, dry_run=not commit)
+        except bulk_import.ImportRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(report.summary(), "success" if not report.problems else "warning")
+    checked = hashlib.sha256(data).hexdigest() if report and report.dry_run else None
+    return _render("admin/import.html", report=report, checked=checked)
+
+
+@bp.route("/import/template.xlsx")
+def directory_template():
+    """The workbook to fill in (sheets 单位 and 用户 with an example row each)."""
+    return send_file(io.BytesIO(bulk_import.directory_template()), as_attachment=True,
+                     download_name="单位与用户导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def register(app: Flask) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
-from workflow_app.api import evaluations, openapi, transitions
+from workflow_app.api import directory, evaluations, openapi, transitions
 from workflow_app.api.auth import authenticate
 from workflow_app.api.errors import error_response, register_error_handlers
 from workflow_app.extensions import csrf
@@ -31,6 +31,8 @@ bp.add_url_rule("/evaluations/<int:evaluation_id>/document", "get_document",
                 evaluations.get_document, methods=["GET"])
 bp.add_url_rule("/evaluations/<int:evaluation_id>/transitions/<trigger>", "fire_transition",
                 transitions.fire_transition, methods=["POST"])
+bp.add_url_rule("/directory/import", "import_directory", directory.import_directory,
+                methods=["POST"])
 
 
 @bp.get("/me")

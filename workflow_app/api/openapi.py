@@ -271,6 +271,27 @@ def openapi_document() -> dict[str, Any]:
                                   "422": _error("操作条件不满足"), **_COMMON},
                 },
             },
+            "/directory/import": {
+                "post": {
+                    "summary": "批量导入单位与用户（Excel 模板见 /admin/import/template.xlsx；"
+                               "默认仅检查，dry_run=false 时导入有效行并返回新用户的初始密码）",
+                    "operationId": "importDirectory",
+                    "parameters": [{"name": "dry_run", "in": "query", "required": False,
+                                    "schema": {"type": "string", "enum": ["true", "false"]}}],
+                    "requestBody": {"required": True, "content": {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string", "format": "binary"}},
+                        "multipart/form-data": {"schema": {
+                            "type": "object", "properties": {
+                                "file": {"type": "string", "format": "binary"}}}}}},
+                    "responses": {"200": {"description": "逐行检查或导入的结果",
+                                          "content": {"application/json": {"schema": {
+                                              "type": "object"}}}},
+                                  "400": _error("参数有误"), "401": _error("未认证"),
+                                  "403": _error("不是系统管理员"),
+                                  "422": _error("文件无法读取或超出限制")},
+                },
+            },
         },
         "components": {
             "securitySchemes": {
