@@ -132,15 +132,33 @@ def _per_unit(unit: Unit, rest: str) -> tuple[Unit, str]:
         rest[match.end():]
 
 
-_NAME_UNIT = re.compile(r"\(([^()]{1,6})\)")
+_NAME_UNIT = re.compile(r"\(([^()]{1,10})\)")
+
+
+def _name_parentheses(name: str | None) -> list[str]:
+    # "公猪舍(≥**平方米)": the template's placeholder stars and the operator are dropped here;
+    # the operator is read by operator_in_name.
+    return [m.group(1).lstrip("≥≤<>=").strip("*").strip()
+            for m in _NAME_UNIT.finditer(normalise(name or ""))]
 
 
 def unit_in_name(name: str | None) -> Unit | None:
-    """A unit written in parentheses in an indicator's name: "培训参与率(%)", "时限（天）"."""
-    for match in _NAME_UNIT.finditer(normalise(name or "")):
-        unit = lookup_unit(match.group(1))
+    """A unit written in parentheses in an indicator's name: "培训参与率(%)", "时限（天）",
+    "公猪舍(≥**平方米)"."""
+    for inner in _name_parentheses(name):
+        unit = lookup_unit(inner)
         if unit:
             return unit
+    return None
+
+
+def operator_in_name(name: str | None) -> str | None:
+    """The operator a template wrote in the name's parentheses ("保育栏(≥套)"), or None."""
+    for match in _NAME_UNIT.finditer(normalise(name or "")):
+        inner = match.group(1)
+        for symbol, op in (("≥", ">="), ("≤", "<="), (">", ">"), ("<", "<")):
+            if inner.startswith(symbol) and lookup_unit(inner.lstrip("≥≤<>=").strip("*")):
+                return op
     return None
 
 
@@ -189,9 +207,10 @@ _YEAR_PERIOD = re.compile(r"(?P<y>\d{4})年(?:度)?")
 #: A period from one month to another ("2021年1月-12月", "202001-202012", "1-12月"): done by
 #: the end of its last month.
 _DATE_SPANS = (
-    re.compile(r"^(?:(?P<y>\d{4})年)?\d{1,2}月?[-~至到](?:(?P<y2>\d{4})年)?(?P<m>\d{1,2})月"
+    re.compile(r"^(?:(?P<y>\d{4})年)?\d{1,2}月?(?:-+|~|至|到)(?:(?P<y2>\d{4})年)?(?P<m>\d{1,2})月"
                r"(?:底|末|份)?$"),
-    re.compile(r"^(?P<y>\d{4})(?:0[1-9]|1[0-2])[-~至到](?P<y2>\d{4})(?P<m>0[1-9]|1[0-2])$"),
+    re.compile(r"^(?P<y>\d{4})\.?(?:0?[1-9]|1[0-2])(?:-+|~|至|到)(?P<y2>\d{4})\.?"
+               r"(?P<m>0?[1-9]|1[0-2])$"),
 )
 
 
@@ -538,6 +557,9 @@ def parse_target(text: str | None, name: str | None = None) -> Target:
                       high=quantity.high, unit=written, measure=unit,
                       qualifier=quantity.qualifier, unit_from_name=from_name)
     op, implicit, ceiling = quantity.op, quantity.op is None, False
+    if op is None and from_name:
+        op = operator_in_name(name)
+        implicit = op is None
     if op is None:
         # 10号 convention: a bare quantity ("4次", "10000余件") is reached by doing at least
         # that much, except for costs and other lower-is-better measures (a ceiling).
@@ -562,6 +584,9 @@ def _is_month_span(quantity: _Quantity) -> bool:
 def _is_deadline(body: str, found: tuple[Date, int, int]) -> bool:
     date, start, end = found
     tail = body[end:]
+    if re.search(r"\d", tail):
+        # "至少全年完成2次宣传": a quantity follows the period word, the target is the quantity.
+        return False
     if any(tail.startswith(marker) for marker in sp.DEADLINE_MARKERS):
         return True
     if start == 0 and not tail:

@@ -151,8 +151,6 @@ def score_indicator(leaf: dict[str, Any],
             work["_flags"].append(("rule_contradicts_target", "warning", f"{label}：{message}"))
     description = spec.describe(weight, params, work)
     rule_text = f"推断的评分规则（{description}）" if inferred else f"评分规则（{description}）"
-    if inferred:
-        rule_text = f"未设置评分规则，{rule_text}"
     tier = None
     try:
         computed = clamp(quantize(spec.compute(weight, params, work)), weight)
@@ -160,6 +158,8 @@ def score_indicator(leaf: dict[str, Any],
             tier = _tier_of(params, work)
     except Missing as missing:
         explanation = f"{missing}，无法按{rule_text}计算得分"
+        if inferred:
+            explanation = f"未设置评分规则；{explanation}"
         if entered is not None:
             explanation += f"；填报得分 {_fmt(entered)} 分"
         return _result(code, name, weight, None, entered, False, explanation, work,
@@ -167,6 +167,8 @@ def score_indicator(leaf: dict[str, Any],
                        inferred=inferred)
     notes = "".join(f"（{n}）" for n in work["_notes"])
     head = f"按{rule_text}计算得 {_fmt(computed)} 分{notes}"
+    if inferred:
+        head = f"未设置评分规则，{head}"
     if entered is None:
         explanation, flagged = f"{head}，尚未填报得分", False
     elif entered == computed:
