@@ -107,6 +107,9 @@ def create_from_document(doc: dict[str, Any], *, unit_id: int, preparer: User,
     apply_document(evaluation, doc, users_by_username=unit_users_by_username(unit_id))
     db.session.add(evaluation)
     db.session.flush()
+    from workflow_app.evaluations import derived
+
+    derived.store_from_working_copy(evaluation)
     trail.record(
         "create", preparer, evaluation_id=evaluation.id, role="preparer",
         to_state=evaluation.state.value,
@@ -176,6 +179,10 @@ def _touch(evaluation: Evaluation) -> None:
 
 
 def _done(evaluation: Evaluation, actor: User, part: str, **detail: Any) -> None:
+    from workflow_app.evaluations import derived
+
+    if part not in derived.UNSCORED_PARTS:
+        derived.store_from_working_copy(evaluation)  # the lists show the draft's score
     try:
         db.session.flush()
     except StaleDataError:
@@ -1072,6 +1079,9 @@ def create_from_template(template: IndicatorTemplate | None, unit: Any, preparer
     for key, value in values.items():
         setattr(evaluation, key, value)
     evaluation.grade_scheme = values.get("grade_scheme", template.grade_scheme)
+    from workflow_app.evaluations import derived
+
+    derived.store_from_working_copy(evaluation)  # the header may change the scheme
     db.session.flush()
     return evaluation
 

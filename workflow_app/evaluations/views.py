@@ -107,13 +107,21 @@ def home():
     admin_only = current_user.is_admin and not current_user.is_finance_officer
     if admin_only and current_user.unit.is_bureau and "admin.index" in current_app.view_functions:
         return redirect(url_for("admin.index"))
-    page = max(request.args.get("page", 1, type=int), 1)
+    from workflow_app.evaluations import listing
+
+    filters = listing.Filters.parse(request.args)
     query = visible_evaluations(current_user)
-    pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    pagination = listing.paginate(query, filters, per_page=PAGE_SIZE)
     return render_template(
         "evaluations/home.html",
         pagination=pagination,
         evaluations=pagination.items,
+        filters=filters,
+        years=listing.year_options(query),
+        units=listing.unit_options(current_user),
+        states=listing.STATE_ORDER if not current_user.unit.is_bureau
+        else list(listing.BUREAU_STATES),
+        sorts=listing.SORTS,
         can_create=can_create(current_user),
     )
 

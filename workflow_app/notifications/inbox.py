@@ -1,19 +1,26 @@
-"""我的待办: what awaits a user, computed from the workflow (never stored), and due dates."""
+"""我的待办: what awaits a user, computed from the workflow (never stored), in SQL.
+
+The to-dos are one UNION ALL of small indexed selects, one per kind of work (drafts to finish,
+revisions to sign, signatures handed over, sign-offs, acceptances, publications), each giving
+(kind, evaluation id, member signed for). The navigation badge is one COUNT over it; the inbox
+page filters, sorts and paginates it in SQL through ``evaluations.listing``. No row is loaded
+to be counted, and a page costs the same queries at ten to-dos and at ten thousand.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, case, exists, func, literal, null, select, union_all
+from sqlalchemy.orm import aliased
 
 from workflow_app.auth.models import User
+from workflow_app.evaluations import listing
 from workflow_app.evaluations.models import Evaluation, TeamMember
 from workflow_app.extensions import db
-from workflow_app.notifications.models import DueDate
 from workflow_app.units.models import Unit
-from workflow_app.workflow import revisions as rv
-from workflow_app.workflow.models import Revision, SignatureDelegation
+from workflow_app.workflow.models import Revision, Signature, SignatureDelegation
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
 S = EvaluationState
@@ -23,7 +30,7 @@ KIND_LABELS = {"draft": "待完成的草稿", "sign": "待会签", "sign_for": "
 
 @dataclass
 class Item:
-    """One thing waiting for the user."""
+    """One thing waiting for the user (``inbox_items``)."""
 
     kind: str
     evaluation: Evaluation
@@ -38,62 +45,116 @@ class Item:
     @property
     def overdue(self) -> bool:
         """Past the bureau's due date for the fiscal year."""
-        return self.due_on is not None and self.due_on < date.today()
+        return (self.due_on is not None and self.due_on < listing.today()
+                and self.evaluation.state not in listing.DONE_STATES)
 
 
-def _due_dates(bureau_ids: set[int]) -> dict[tuple[int, int], date]:
-    if not bureau_ids:
-        return {}
-    rows = db.session.scalars(select(DueDate).where(DueDate.bureau_id.in_(bureau_ids)))
-    return {(r.bureau_id, r.fiscal_year): r.due_on for r in rows}
+def _not_signed(member_id, revision_id=None):  # noqa: ANN001, ANN202
+    """No signature of ``member_id`` on the evaluation's current revision."""
+    query = select(Signature.id).where(Signature.member_id == member_id)
+    if revision_id is not None:
+        return ~exists(query.where(Signature.revision_id == revision_id))
+    return ~exists(query.join(Revision, Revision.id == Signature.revision_id).where(
+        Revision.evaluation_id == Evaluation.id, Revision.number == Evaluation.revision_number))
 
 
-def inbox_items(user: User) -> list[Item]:
-    """Drafts to finish, revisions to sign, sign-offs, acceptances and publications."""
-    items: list[Item] = []
+def _row(kind: str, member_id=None) -> list:  # noqa: ANN001
+    """The three columns every source selects (labelled alike, for the UNION)."""
+    member = member_id if member_id is not None else null().cast(Integer)
+    return [literal(kind).label("todo_kind"), Evaluation.id.label("evaluation_id"),
+            member.label("member_id")]
+
+
+def _sources(user: User) -> list[Select]:
+    """One select per kind of to-do: (todo_kind, evaluation_id, member_id)."""
     if user.unit.is_bureau:
-        if user.is_finance_officer:
-            overseen = select(Unit.id).where(Unit.bureau_id == user.unit_id)
-            rows = db.session.scalars(select(Evaluation).where(
-                Evaluation.unit_id.in_(overseen),
-                Evaluation.state.in_([S.FINANCE_ACCEPTANCE, S.ACCEPTED])).order_by(Evaluation.id))
-            for e in rows:
-                items.append(Item("accept" if e.state == S.FINANCE_ACCEPTANCE else "publish", e))
-    else:
-        if user.is_preparer:
-            for e in db.session.scalars(select(Evaluation).where(
-                    Evaluation.unit_id == user.unit_id, Evaluation.state == S.DRAFT)
-                    .order_by(Evaluation.id)):
-                items.append(Item("draft", e))
-        memberships = db.session.scalars(
-            select(TeamMember).join(Evaluation).where(
-                TeamMember.user_id == user.id,
-                Evaluation.state.in_([S.TEAM_REVIEW, S.LEADER_SIGNOFF])))
-        for m in memberships:
-            e = m.evaluation
-            if e.state == S.LEADER_SIGNOFF and m.role == TeamRole.LEADER:
-                items.append(Item("approve", e))
-            elif e.state == S.TEAM_REVIEW and m.role != TeamRole.LEADER:
-                revision = rv.current_revision(e)
-                if user.id in {p.user_id for p in rv.pending_signers(e, revision)}:
-                    items.append(Item("sign", e))
-        delegated = db.session.execute(
-            select(SignatureDelegation, Revision.evaluation_id)
-            .join(Revision, Revision.id == SignatureDelegation.revision_id)
-            .where(SignatureDelegation.delegate_id == user.id))
-        for d, evaluation_id in delegated:
-            e = db.session.get(Evaluation, evaluation_id)
-            revision = rv.current_revision(e)
-            if revision is not None and revision.id == d.revision_id and e.state == S.TEAM_REVIEW \
-                    and d.member_id in {p.user_id for p in rv.pending_signers(e, revision)}:
-                items.append(Item("sign_for", e, note=f"代 {d.member.name} 签字"))
-    dues = _due_dates({i.evaluation.unit.bureau_id for i in items if i.evaluation.unit.bureau_id})
-    for item in items:
-        item.due_on = dues.get((item.evaluation.unit.bureau_id, item.evaluation.fiscal_year))
-    items.sort(key=lambda i: (not i.overdue, i.due_on or date.max, i.evaluation.id))
-    return items
+        if not user.is_finance_officer:
+            return []
+        overseen = select(Unit.id).where(Unit.bureau_id == user.unit_id)
+        kind = case((Evaluation.state == S.FINANCE_ACCEPTANCE, "accept"), else_="publish")
+        return [select(kind.label("todo_kind"), *_row("")[1:])
+                .where(Evaluation.unit_id.in_(overseen),
+                       Evaluation.state.in_([S.FINANCE_ACCEPTANCE, S.ACCEPTED]))]
+    sources: list[Select] = []
+    if user.is_preparer:
+        sources.append(select(*_row("draft"))
+                       .where(Evaluation.unit_id == user.unit_id, Evaluation.state == S.DRAFT))
+    sources.append(select(*_row("sign"))
+                   .join(TeamMember, TeamMember.evaluation_id == Evaluation.id)
+                   .where(TeamMember.user_id == user.id, TeamMember.role != TeamRole.LEADER,
+                          Evaluation.state == S.TEAM_REVIEW, _not_signed(user.id)))
+    sources.append(select(*_row("approve"))
+                   .join(TeamMember, TeamMember.evaluation_id == Evaluation.id)
+                   .where(TeamMember.user_id == user.id, TeamMember.role == TeamRole.LEADER,
+                          Evaluation.state == S.LEADER_SIGNOFF))
+    handed = aliased(TeamMember)
+    sources.append(
+        select(*_row("sign_for", SignatureDelegation.member_id))
+        .select_from(SignatureDelegation)
+        .join(Revision, Revision.id == SignatureDelegation.revision_id)
+        .join(Evaluation, Evaluation.id == Revision.evaluation_id)
+        .where(SignatureDelegation.delegate_id == user.id,
+               Evaluation.state == S.TEAM_REVIEW,
+               Revision.number == Evaluation.revision_number,
+               _not_signed(SignatureDelegation.member_id, SignatureDelegation.revision_id),
+               exists(select(handed.id).where(
+                   handed.evaluation_id == Evaluation.id,
+                   handed.user_id == SignatureDelegation.member_id,
+                   handed.role != TeamRole.LEADER))))
+    return sources
+
+
+def _todos(user: User):  # noqa: ANN202
+    sources = _sources(user)
+    if not sources:
+        return None
+    return union_all(*sources).subquery("todos") if len(sources) > 1 \
+        else sources[0].subquery("todos")
 
 
 def inbox_count(user: User) -> int:
-    """How many things await the user (the badge in the navigation)."""
-    return len(inbox_items(user))
+    """How many things await the user (the navigation badge): one indexed COUNT."""
+    todos = _todos(user)
+    if todos is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(todos)) or 0
+
+
+def _base(user: User, filters: listing.Filters):  # noqa: ANN202
+    todos = _todos(user)
+    if todos is None:
+        return None, []
+    kind_col, id_col, member_col = list(todos.c)
+    signed_for = aliased(User)
+    base = (select(Evaluation).join(todos, id_col == Evaluation.id)
+            .outerjoin(signed_for, signed_for.id == member_col))
+    if filters.todo:
+        base = base.where(kind_col == filters.todo)
+    return base, [kind_col.label("todo_kind"), signed_for.name.label("member_name")]
+
+
+def _default_order() -> list:
+    """Overdue first, then by deadline, then oldest first."""
+    due = listing.due_on_column()
+    return [case((listing.overdue_condition(due, listing.today()), 0), else_=1),
+            due.asc().nulls_last(), Evaluation.id.asc()]
+
+
+def inbox_page(user: User, filters: listing.Filters) -> listing.Page:
+    """One page of the user's to-dos, filtered and sorted in SQL (by default overdue first,
+    then by deadline)."""
+    base, extra = _base(user, filters)
+    if base is None:
+        return listing.Page([], 1, listing.PAGE_SIZE, 0)
+    order = _default_order() if filters.sort == "default" else None
+    return listing.paginate(base, filters, extra=extra, order=order)
+
+
+def inbox_items(user: User) -> list[Item]:
+    """Every to-do of the user, overdue first (for tests and the CLI; pages use inbox_page)."""
+    base, extra = _base(user, listing.Filters())
+    if base is None:
+        return []
+    page = listing.paginate(base, listing.Filters(sort="default"), extra=extra,
+                            per_page=100_000, order=_default_order())
+    return [Item(row.kind, row.evaluation, row.due_on, row.note) for row in page.items]

@@ -9,9 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
 from workflow_app.dbtypes import utcnow
+from workflow_app.evaluations import listing
+from workflow_app.evaluations.access import visible_evaluations
 from workflow_app.evaluations.operations import OperationError
 from workflow_app.extensions import db
-from workflow_app.notifications.inbox import inbox_count, inbox_items
+from workflow_app.notifications.inbox import KIND_LABELS, inbox_count, inbox_page
 from workflow_app.notifications.models import DueDate, Notification
 from workflow_app.notifications.service import recent
 
@@ -28,9 +30,15 @@ def inbox():
     if user.is_finance_officer and user.unit.is_bureau:
         due_dates = list(db.session.scalars(select(DueDate).where(
             DueDate.bureau_id == user.unit_id).order_by(DueDate.fiscal_year.desc())))
-    return render_template("notifications/inbox.html", items=inbox_items(user),
-                           notifications=notes, due_dates=due_dates,
-                           today=date.today())
+    filters = listing.Filters.parse(request.args, default_sort="default", todo_kinds=KIND_LABELS)
+    page = inbox_page(user, filters)
+    return render_template("notifications/inbox.html", page=page, items=page.items,
+                           filters=filters, notifications=notes, due_dates=due_dates,
+                           today=date.today(), todo_kinds=KIND_LABELS, sorts=listing.SORTS,
+                           units=listing.unit_options(user),
+                           years=listing.year_options(visible_evaluations(user)),
+                           states=listing.STATE_ORDER if not user.unit.is_bureau
+                           else [listing.S.FINANCE_ACCEPTANCE, listing.S.ACCEPTED])
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])

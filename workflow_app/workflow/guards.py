@@ -37,7 +37,10 @@ from workflow_app.workflow.states import EvaluationState
 CONTENT_MODELS = (Indicator, Evidence, FundingSource, ExpenseLine, SubProject, Section,
                   TeamMember)
 # Columns of an evaluation that the workflow itself changes outside draft.
-WORKFLOW_COLUMNS = frozenset({"state", "revision_number", "version", "updated_at"})
+# The derived scores (evaluations.derived) are stored by submit / approve / accept themselves,
+# from the frozen revision's snapshot: they are a cache of what was signed, not content.
+WORKFLOW_COLUMNS = frozenset({"state", "revision_number", "version", "updated_at",
+                              "self_total", "computed_total", "open_leaves", "grade"})
 FROZEN_REVISION_COLUMNS = frozenset({"snapshot", "content_hash", "number", "evaluation_id"})
 
 

@@ -101,7 +101,8 @@ class SignatureDelegation(db.Model):
         ForeignKey("revisions.id", ondelete="CASCADE"), index=True
     )
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"),
+                                             index=True)  # the 代签 inbox
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     member: Mapped[User] = relationship(foreign_keys=[member_id])

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from workflow_app.audit import trail
 from workflow_app.auth.models import User
 from workflow_app.dbtypes import utcnow
+from workflow_app.evaluations import derived
 from workflow_app.evaluations.document import canonical_json, content_hash, to_document
 from workflow_app.extensions import db
 from workflow_app.notifications import service as notify
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from workflow_app.workflow.machine import Firing
 
 S = EvaluationState
+# The steps that store the revision's derived scores on the evaluation (lists show them).
+SCORED_TRIGGERS = frozenset({"submit", "approve", "accept"})
 
 
 def revision_leaves(revision: Revision) -> dict[str, dict[str, Any]]:
@@ -177,6 +180,8 @@ def record_step(firing: Firing) -> None:
     """The audit event of the step, then notify whoever's action it now awaits."""
     evaluation = firing.evaluation
     revision = firing.revision or firing.result.get("revision")
+    if firing.trigger in SCORED_TRIGGERS:
+        derived.store_from_revision(evaluation, revision)
     detail: dict[str, Any] = {"trigger": firing.trigger}
     if revision is not None:
         detail.update(revision=revision.number, content_hash=revision.content_hash)

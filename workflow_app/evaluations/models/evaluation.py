@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.auth.models import User
@@ -78,6 +78,10 @@ class Evaluation(db.Model):
             name="period_ordered",
         ),
         CheckConstraint("length(project_name) > 0", name="project_name_not_empty"),
+        CheckConstraint("open_leaves IS NULL OR open_leaves >= 0", name="open_leaves_non_negative"),
+        # The lists and inboxes: a unit's evaluations by state and year, and by year.
+        Index("ix_evaluations_unit_state_year", "unit_id", "state", "fiscal_year"),
+        Index("ix_evaluations_unit_year", "unit_id", "fiscal_year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +121,13 @@ class Evaluation(db.Model):
     revision_number: Mapped[int] = mapped_column(Integer, default=1)
     # Optimistic concurrency: every flush bumps it, a stale editor's save is refused.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Derived scores shown by lists, inboxes, the overview and the portal, stored by the
+    # operations (evaluations.derived) at submit / approve / accept and on a draft's save, so
+    # no list page re-scores a document. NULL: not computed yet (shown as open, never as 0).
+    self_total: Mapped[Decimal | None] = mapped_column(Score, nullable=True)
+    computed_total: Mapped[Decimal | None] = mapped_column(Score, nullable=True)
+    open_leaves: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    grade: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
