@@ -11,7 +11,7 @@ document. Drafts never submitted stay NULL (shown as "未计算", never as 0) un
 or ``flask --app workflow_app evaluations refresh-scores``.
 
 Revision ID: 5b1e7c3d9a20
-Revises: 3e8d51c0a7f2
+Revises: fed7c4e41f04
 Create Date: 2026-12-01 21:00:00
 """
 import json
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5b1e7c3d9a20"
-down_revision = "3e8d51c0a7f2"
+down_revision = "fed7c4e41f04"
 branch_labels = None
 depends_on = None
 

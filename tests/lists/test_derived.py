@@ -3,6 +3,7 @@ NULL (not 0) when nothing can be computed, backfilled by the migration."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sqlalchemy import select, text, update
@@ -128,7 +129,7 @@ def test_the_migration_backfills_submitted_evaluations(tmp_path, worker_id):
             ids = (w.evaluation.id, draft.id)
             db.session.commit()
             db.session.remove()
-            downgrade(revision="3e8d51c0a7f2")
+            downgrade(revision=_before_derived_scores())
             upgrade()
             rows = dict(db.session.execute(text(
                 "SELECT id, grade FROM evaluations WHERE id IN (:a, :b)"),
@@ -143,3 +144,12 @@ def test_the_migration_backfills_submitted_evaluations(tmp_path, worker_id):
     finally:
         if TEST_DB.startswith("postgres"):
             _drop_postgres_database(url)
+
+
+def _before_derived_scores() -> str:
+    """The revision the derived-scores migration follows (read from its file)."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    text_ = next(folder.glob("*_5b1e7c3d9a20_*.py")).read_text(encoding="utf-8")
+    return re.search(r'^down_revision = "(\w+)"', text_, re.M).group(1)
