@@ -15,6 +15,7 @@ from workflow_app.evaluations.models import (
     SubProject,
     TeamMember,
 )
+from workflow_app.jobs.models import ExportJob
 from workflow_app.notifications.models import DueDate, IndicatorComment, Notification
 from workflow_app.public.models import PublishedReport
 from workflow_app.units.models import Unit
@@ -26,7 +27,7 @@ from workflow_app.workflow.models import (
 )
 
 __all__ = [
-    "ApiToken", "AuditEvent", "DueDate", "Evaluation", "Evidence", "ExpenseLine",
+    "ApiToken", "AuditEvent", "DueDate", "Evaluation", "Evidence", "ExpenseLine", "ExportJob",
     "FundingSource", "GradeBand", "GradeScheme", "Indicator", "IndicatorComment",
     "IndicatorReview", "IndicatorTemplate", "Notification", "PublishedReport", "Revision",
     "Section", "Signature", "SignatureDelegation", "SubProject", "TeamMember", "Unit", "User",

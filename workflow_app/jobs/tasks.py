@@ -119,6 +119,30 @@ def store_published_report(evaluation_id: int, base_url: str | None = None) -> s
         return f"stored: evaluation {evaluation_id} sha256 {report.sha256}"
 
 
+def build_export(export_id: int) -> str:
+    """Build a large export (ZIP) and keep it on its ``ExportJob`` row; retried on failure."""
+    from workflow_app.extensions import db
+    from workflow_app.jobs.exports import build
+    from workflow_app.jobs.models import ExportJob, ExportStatus
+
+    with job_context():
+        job = db.session.get(ExportJob, export_id)
+        if job is None:
+            return f"skipped: export {export_id} does not exist"
+        if job.status == ExportStatus.DONE:
+            return f"already done: export {export_id}"
+        try:
+            build(export_id)
+        except Exception as exc:
+            db.session.rollback()
+            failed = db.session.get(ExportJob, export_id)
+            failed.status = ExportStatus.FAILED
+            failed.message = f"导出失败（系统将自动重试）：{type(exc).__name__}"
+            db.session.commit()
+            raise
+        return f"done: export {export_id}"
+
+
 def deliver_mail(to: str, subject: str, body: str) -> str:
     """Send one notification e-mail (raises on SMTP failure, so RQ retries it)."""
     from workflow_app.notifications.service import Mail, deliver
@@ -130,6 +154,11 @@ def deliver_mail(to: str, subject: str, body: str) -> str:
 
 def sweep() -> str:
     """Queue again the work the database says is unfinished: reports still PENDING."""
+    from sqlalchemy import select
+
+    from workflow_app.extensions import db
+    from workflow_app.jobs.exports import BUILD_JOB
+    from workflow_app.jobs.models import ExportJob, ExportStatus
     from workflow_app.jobs.publication import STORE_JOB, job_id, pending_ids
     from workflow_app.jobs.queue import Job, enqueue_now
 
@@ -137,4 +166,14 @@ def sweep() -> str:
         ids = pending_ids()
         for evaluation_id in ids:
             enqueue_now(Job(STORE_JOB, (evaluation_id, None), job_id=job_id(evaluation_id)))
-        return f"queued {len(ids)} pending report(s)" if ids else "没有待处理的任务。"
+        queued = list(db.session.scalars(select(ExportJob.id).where(
+            ExportJob.status == ExportStatus.QUEUED)))
+        db.session.rollback()
+        for export_id in queued:
+            enqueue_now(Job(BUILD_JOB, (export_id,), job_id=f"export-{export_id}"))
+        parts = []
+        if ids:
+            parts.append(f"queued {len(ids)} pending report(s)")
+        if queued:
+            parts.append(f"queued {len(queued)} export(s)")
+        return "; ".join(parts) if parts else "没有待处理的任务。"

@@ -1,4 +1,5 @@
-"""Pages for background work: the progress of a bulk publication (正在生成报告 n / m).
+"""Pages for background work: the progress of a bulk publication (正在生成报告 n / m) and the
+large exports (批量导出: request, progress, download).
 
 ``GET /jobs/publication?ids=1,2,3`` lists the evaluations the user may read among those ids
 with their situation (正在生成报告 / 报告已生成 / not published); while any is pending the page
@@ -8,13 +9,27 @@ same for scripts. Progress is read from the database, so any instance answers it
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workflow_app.evaluations.access import can_view
 from workflow_app.evaluations.models import Evaluation
+from workflow_app.evaluations.operations import OperationError
 from workflow_app.extensions import db
+from workflow_app.jobs import exports
+from workflow_app.jobs.models import ExportJob, ExportStatus
 from workflow_app.jobs.publication import PublicationState, publication_state, stored_ids
 from workflow_app.workflow.states import EvaluationState
 
@@ -61,6 +76,61 @@ def publication():
                         "items": items})
     return render_template("jobs/publication.html", items=items, total=len(published),
                            done=done, finished=finished, refresh=REFRESH_SECONDS)
+
+
+@bp.route("/jobs/exports", methods=["GET", "POST"])
+@login_required
+def export_list():
+    """My exports, and the form that asks for a new one (one fiscal year)."""
+    user = current_user._get_current_object()
+    if request.method == "POST":
+        try:
+            job = exports.request_export(user, request.form.get("fiscal_year", ""))
+        except OperationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("jobs.export_list")), 303
+        db.session.commit()
+        return redirect(url_for("jobs.export_status", export_id=job.id))
+    jobs = db.session.scalars(select(ExportJob).where(ExportJob.requested_by_id == user.id)
+                              .order_by(ExportJob.id.desc()).limit(20))
+    return render_template("jobs/exports.html", jobs=list(jobs))
+
+
+def _own_export(export_id: int) -> ExportJob:
+    job = db.session.get(ExportJob, export_id)
+    if job is None or job.requested_by_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.route("/jobs/exports/<int:export_id>")
+@login_required
+def export_status(export_id: int):
+    """Progress of one export; the download once it is done."""
+    job = _own_export(export_id)
+    running = job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+    if request.args.get("format") == "json":
+        return jsonify({"status": job.status.value, "done": job.done, "total": job.total,
+                        "message": job.message})
+    return render_template("jobs/export.html", job=job, running=running,
+                           refresh=REFRESH_SECONDS)
+
+
+@bp.route("/jobs/exports/<int:export_id>/download")
+@login_required
+def export_download(export_id: int):
+    """The finished ZIP."""
+    job = _own_export(export_id)
+    if job.status != ExportStatus.DONE or job.data is None:
+        abort(404)
+    from workflow_app.reports.record import content_disposition
+
+    response = Response(job.data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = content_disposition(
+        job.filename, f"export-{job.id}.zip")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def register(app: Flask) -> None:
