@@ -226,14 +226,17 @@ def find_span(body: str) -> Date | None:
     return None
 
 
-_BASIS_NOTE = re.compile(r"\(([^()]{2,12})\)$")
-
-
 def strip_basis_note(body: str) -> str:
-    """Drop a trailing note of the target's basis: "90%(计划标准)" → "90%"."""
-    match = _BASIS_NOTE.search(body)
-    if match and any(word in match.group(1) for word in sp.BASIS_NOTE_WORDS):
-        return body[:match.start()]
+    """Drop a trailing note of the target's basis ("90%(计划标准)" → "90%") or a restatement
+    of its unit ("98%(百分比)" → "98%"); "30(天)" keeps its unit."""
+    match = re.search(r"\(([^()]{1,12})\)$", body)
+    if not match:
+        return body
+    inner, head = match.group(1), body[:match.start()]
+    if any(word in inner for word in sp.BASIS_NOTE_WORDS):
+        return head
+    if lookup_unit(inner) and head and not head[-1].isdigit():
+        return head
     return body
 
 
@@ -502,6 +505,24 @@ class Target:
         return self.measure is not None and self.measure.dimension == "percent"
 
 
+_BARE_YEAR = re.compile(r"^(?P<y>(?:19|20)\d{2})年(?:度|全年|内|底前?|末前?)?$")
+
+
+def _bare_year(body: str) -> Date | None:
+    match = _BARE_YEAR.match(body)
+    return Date(int(match.group("y")), 12, 31) if match else None
+
+
+def _rate_name(name: str | None) -> bool:
+    return normalise(name or "").endswith(sp.CEILING_EXCEPTIONS)
+
+
+def _last_context(context: str) -> str:
+    # Only the direct parent (the 二级指标 "成本指标") counts, not "产出指标" above it.
+    parts = [p for p in re.split(r"[>|/\s]+", context or "") if p]
+    return parts[-1] if parts else ""
+
+
 def _ceiling_name(name: str | None) -> bool:
     body = normalise(name or "")
     if body.endswith(sp.CEILING_EXCEPTIONS):
@@ -510,9 +531,11 @@ def _ceiling_name(name: str | None) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def parse_target(text: str | None, name: str | None = None) -> Target:
+def parse_target(text: str | None, name: str | None = None, context: str = "") -> Target:
     """Parse a target (年度指标值); ``name`` (the indicator's name) supplies a unit written in
-    parentheses ("培训参与率(%)") and makes a bare target of a cost-like indicator a ceiling.
+    parentheses ("培训参与率(%)") and makes a bare target of a cost-like indicator a ceiling;
+    ``context`` (the names of the indicator's parents, "产出指标 成本指标") does the same for
+    the ceiling only.
 
     Never raises: anything unreadable comes back as ``kind="text"``.
     """
@@ -532,6 +555,10 @@ def parse_target(text: str | None, name: str | None = None) -> Target:
         # "按质按量完成", "在项目计划完成时间内完成": a promise, met when the actual says yes.
         return Target(kind="yes_no", text=raw)
     body = strip_basis_note(body)
+    year_end = _bare_year(body)
+    if year_end is not None:
+        # "2020年" in a 时效 column: done within that year.
+        return Target(kind="deadline", text=raw, deadline=year_end)
     span = find_span(body)
     if span is not None:
         return Target(kind="deadline", text=raw, deadline=span)
@@ -563,7 +590,8 @@ def parse_target(text: str | None, name: str | None = None) -> Target:
     if op is None:
         # 10号 convention: a bare quantity ("4次", "10000余件") is reached by doing at least
         # that much, except for costs and other lower-is-better measures (a ceiling).
-        ceiling = _ceiling_name(name)
+        ceiling = _ceiling_name(name) or (
+            not _rate_name(name) and _ceiling_name(_last_context(context)))
         op = "<=" if ceiling else ">="
     if quantity.value == ZERO and implicit:
         # "0起", "0次" (事故, 投诉): nothing may happen, a ceiling.

@@ -60,8 +60,9 @@ def _fraction_text(share: Decimal) -> str:
 
 
 def leaf_target(leaf: Mapping[str, Any]) -> Target:
-    """The leaf's parsed target (its name supplies a unit in parentheses, or a ceiling)."""
-    return parse_target(leaf.get("target"), leaf.get("name"))
+    """The leaf's parsed target (its name supplies a unit in parentheses, or a ceiling; its
+    parents' names, ``_context``, a ceiling: a bare amount under 成本指标)."""
+    return parse_target(leaf.get("target"), leaf.get("name"), str(leaf.get("_context") or ""))
 
 
 def leaf_actual(leaf: Mapping[str, Any]) -> Actual:

@@ -246,12 +246,15 @@ def score_tree(indicators: list[dict[str, Any]], total_weight: Any,
     result = TreeResult(total, ZERO, ZERO, "", "", ONE, problems=problems)
     rule_problem_codes = {p.code for p in problems if p.kind in ("rule", "weight", "score_format")}
 
-    def visit(node: Mapping[str, Any], code: str, level: int) -> tuple[Decimal, Decimal, Decimal]:
+    def visit(node: Mapping[str, Any], code: str, level: int,
+              context: str = "") -> tuple[Decimal, Decimal, Decimal]:
         """Return (applicable weight, entered sum, computed sum) of the subtree."""
         children = node.get("children") or []
         name = str(node.get("name") or "")
         if children:
-            sums = [visit(child, f"{code}.{i}", level + 1) for i, child in enumerate(children, 1)]
+            inner = f"{context} {name}".strip()
+            sums = [visit(child, f"{code}.{i}", level + 1, inner)
+                    for i, child in enumerate(children, 1)]
             weight_sum = sum((s[0] for s in sums), ZERO)
             entered = sum((s[1] for s in sums), ZERO)
             computed = sum((s[2] for s in sums), ZERO)
@@ -261,7 +264,7 @@ def score_tree(indicators: list[dict[str, Any]], total_weight: Any,
                 stated = None
             result.nodes[code] = NodeResult(code, name, level, stated, entered, computed, False)
             return weight_sum, entered, computed
-        leaf = {**node, "code": code}
+        leaf = {**node, "code": code, "_context": context}
         if fiscal_year is not None and "fiscal_year" not in leaf:
             leaf["fiscal_year"] = fiscal_year
         try:
