@@ -61,3 +61,34 @@ def test_openapi_documents_computed_status(client):
                                                     "not_applicable"]
     evaluation = spec["components"]["schemas"]["Evaluation"]["allOf"][1]["properties"]
     assert "computed_open_count" in evaluation and "computed_summary" in evaluation
+
+
+def test_a_qualitative_leaf_takes_an_explicit_tier_and_the_score_is_checked_against_it(
+        draft, login, db_session):
+    evaluation, preparer = draft
+    first, second = _leaves(evaluation)
+    db_session.commit()
+    client = login(preparer)
+    url = f"/evaluations/{evaluation.id}/edit/scores"
+    page = _text(client.get(url))
+    assert f'name="ind-{first.id}-tier"' in page and "部分达成（60%–80%）" in page
+    preview = client.post(f"/evaluations/{evaluation.id}/score-preview",
+                          data={f"ind-{first.id}-tier": "部分达成"}).get_json()
+    # 60 entered on a weight of 60 in 部分达成 (36–48): the engine says 48 and flags it.
+    assert preview["leaves"][str(first.id)]["computed"] == "48"
+    assert preview["leaves"][str(first.id)]["flagged"] is True
+    response = client.post(url, data={"version": evaluation.version,
+                                      f"ind-{first.id}-tier": "部分达成",
+                                      f"ind-{first.id}-score": "45",
+                                      f"ind-{first.id}-score_reason": "部分工作滞后"})
+    assert response.status_code == 302
+    db_session.expire_all()
+    saved = db_session.get(type(first), first.id)
+    assert saved.rule_params == {"tier": "部分达成"}
+    page = _text(client.get(url))
+    assert 'value="部分达成" selected' in page
+    bad = client.post(url, data={"version": db_session.get(type(evaluation), evaluation.id).version,
+                                 f"ind-{first.id}-tier": "优秀"})
+    assert bad.status_code == 200 and "不是已定义的档次" in _text(bad)
+    db_session.expire_all()
+    assert db_session.get(type(first), first.id).rule_params == {"tier": "部分达成"}

@@ -852,6 +852,26 @@ LEAF_VALUE_FIELDS = ("target", "actual", "score", "score_reason", "deviation_rea
                      "not_applicable")
 
 
+def _tier_params(check: _Check, indicator: Indicator, raw: Any,
+                 field: str) -> dict[str, Any] | None:
+    """The rule params of a 定性 leaf with its chosen tier (达成 / 部分达成 / 未达成); blank
+    lets the engine infer the tier from the actual. None when nothing changes or it is wrong."""
+    tier = str(raw or "").strip()
+    if indicator.rule_type != RuleType.MANUAL:
+        if tier:
+            check.fail(field, "只有定性评价指标可以选择达成档次")
+        return None
+    params = {k: v for k, v in dict(indicator.rule_params or {}).items() if k != "tier"}
+    if tier:
+        params["tier"] = tier
+    try:
+        validate_rule({"type": RuleType.MANUAL.value, "params": params})
+    except ScoringError as exc:
+        check.fail(field, str(exc))
+        return None
+    return params
+
+
 def set_indicator_values(evaluation: Evaluation, actor: User, expected_version: Any,
                          values: dict[Any, dict[str, Any]]) -> Evaluation:
     """The scoring table in one save: per leaf id, target, actual, score, score_reason,
@@ -889,6 +909,10 @@ def set_indicator_values(evaluation: Evaluation, actor: User, expected_version: 
         if "not_applicable" in row:
             new["not_applicable"] = str(row["not_applicable"]).lower() in (
                 "1", "true", "on", "yes", "y")
+        if "tier" in row:
+            params = _tier_params(check, indicator, row.get("tier"), f + "tier")
+            if params is not None:
+                new["rule_params"] = params
         parsed[indicator] = new
     check.raise_if_failed()
     _touch(evaluation)

@@ -23,7 +23,7 @@ from workflow_app.evaluations.scoring import (
 
 # Fields of a leaf the editor may override when previewing scores (form names of the table).
 PREVIEW_FIELDS = ("target", "actual", "score", "score_reason", "deviation_reason",
-                  "not_applicable")
+                  "not_applicable", "tier")
 
 
 def load_options() -> list:
@@ -62,6 +62,18 @@ def _leaf_dicts(nodes: list[dict[str, Any]]):
             yield node
 
 
+def _preview_tier(leaf: dict[str, Any], value: Any) -> None:
+    """A 定性 leaf's unsaved tier choice, as the rule param the engine reads."""
+    rule = leaf.get("rule")
+    if not isinstance(rule, dict) or rule.get("type") != "manual":
+        return
+    params = {k: v for k, v in dict(rule.get("params") or {}).items() if k != "tier"}
+    tier = str(value or "").strip()
+    if tier:
+        params["tier"] = tier
+    leaf["rule"] = {**rule, "params": params}
+
+
 def score_evaluation(evaluation: Evaluation,
                      overrides: dict[int, dict[str, Any]] | None = None) -> TreeResult:
     """Entered and computed scores, totals, grades, flags and problems of the working copy.
@@ -77,6 +89,9 @@ def score_evaluation(evaluation: Evaluation,
             if not new:
                 continue
             for key in PREVIEW_FIELDS:
+                if key == "tier" and key in new:
+                    _preview_tier(leaf, new[key])
+                    continue
                 if key in new:
                     value = new[key]
                     if key == "not_applicable":
