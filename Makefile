@@ -51,10 +51,10 @@ test: $(STAMP)
 	bash scripts/system-deps.sh --with-browser
 	$(VENV)/bin/ruff check .
 	@echo "=== test suite on SQLite ==="
-	export REDIS_URL="$$(bash scripts/ensure-redis.sh)"; \
+	REDIS_URL="$$(bash scripts/ensure-redis.sh)" && export REDIS_URL && \
 	TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
 	@echo "=== test suite on PostgreSQL ==="
-	export REDIS_URL="$$(bash scripts/ensure-redis.sh)"; \
+	REDIS_URL="$$(bash scripts/ensure-redis.sh)" && export REDIS_URL && \
 	TEST_DB=postgresql TEST_PG_ADMIN_URL="$$(bash scripts/ensure-postgres.sh)" $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -27,10 +27,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs-mode", default="rq", choices=["rq", "sync"])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--bulk", action="store_true",
+                        help="one bulk publish (批量公开) of all --repeat evaluations instead")
     args = parser.parse_args()
 
     from flask_migrate import upgrade
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from workflow_app import create_app
     from workflow_app.auth.models import User
@@ -81,6 +83,23 @@ def main() -> None:
             session["_fresh"] = True
         times = []
         stored_at_response = 0
+        if args.bulk:
+            started = time.perf_counter()
+            response = client.post("/workflow/batch/publish",
+                                   data={"evaluation_id": [str(i) for i in ids], "confirmed": "1"})
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 302, response.status_code
+            db.session.remove()
+            stored = db.session.scalar(select(func.count()).select_from(PublishedReport)
+                                       .where(PublishedReport.evaluation_id.in_(ids)))
+            if args.jobs_mode == "rq":
+                from workflow_app.jobs.queue import rq_queue
+
+                rq_queue().delete(delete_jobs=True)
+            print(f"bulk publish of {len(ids)} (seed 001 copies), JOBS_MODE={args.jobs_mode}: "
+                  f"request {elapsed:.0f} ms; PDFs stored when the response came: "
+                  f"{stored}/{len(ids)}")
+            return
         for evaluation_id in ids:
             started = time.perf_counter()
             response = client.post(f"/evaluations/{evaluation_id}/transitions/publish")

@@ -35,7 +35,7 @@ class BaseConfig:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "jixiao@localhost")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Redis: the job queue (RQ), rate limits and caches (docs/deployment.md).
-    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "jixiao")
     # "rq": jobs go to the Redis queue for `make worker`; "sync": they run in the process right
     # after the commit (development server and unit tests, where no worker runs).
