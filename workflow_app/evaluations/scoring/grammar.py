@@ -37,7 +37,8 @@ _SORTED_PREFIXES = sorted(sp.OPERATOR_PREFIXES, key=len, reverse=True)
 _SORTED_SUFFIXES = sorted(sp.OPERATOR_SUFFIXES, key=len, reverse=True)
 _SORTED_UNITS = sorted(sp.UNITS, key=len, reverse=True)
 _SORTED_NOISE = sorted(sp.TRAILING_NOISE, key=len, reverse=True)
-_SORTED_TIER_PHRASES = sorted(sp.TIER_PHRASES, key=len, reverse=True)
+_SORTED_TIER_PHRASES_LONG = sorted((p for p in sp.TIER_PHRASES if len(p) > 1), key=len,
+                                   reverse=True)
 _SORTED_APPROX = sorted(sp.APPROX_PREFIXES, key=len, reverse=True)
 _SORTED_PERIODS = sorted(sp.PERIOD_WORDS, key=len, reverse=True)
 
@@ -283,7 +284,11 @@ def infer_tier(text: str | None) -> str | None:
     if not body:
         return None
     found: set[str] = set()
-    phrases = _SORTED_TIER_PHRASES
+    # One-character phrases ("是", "否", "无", "差") count only as the whole answer: inside a
+    # sentence they are parts of other words ("无法判断", "差距", "是否").
+    if len(body) == 1:
+        return sp.TIER_PHRASES.get(body)
+    phrases = _SORTED_TIER_PHRASES_LONG
     i = 0
     while i < len(body):
         hit = next((p for p in phrases if body.startswith(p, i)), None)
