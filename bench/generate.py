@@ -187,10 +187,12 @@ class Template:
                                ("sub_projects", evaluation.sub_projects),
                                ("sections", evaluation.sections))
         }
-        self.variants = []  # (leaf code -> (score, reason), doc, listing columns)
+        # (leaf code -> (score, reason), doc, published listing columns, stored derived
+        # scores of the evaluation row — what the product's operations would store)
+        self.variants = []
         for factor in VARIANTS:
             scores, doc = self._variant(factor)
-            self.variants.append((scores, doc, listing_scores(doc)))
+            self.variants.append((scores, doc, listing_scores(doc), derived_columns(doc)))
 
     def _variant(self, factor: Decimal) -> tuple[dict[str, tuple], dict[str, Any]]:
         from workflow_app.evaluations.scoring import score_document
@@ -223,6 +225,17 @@ class Template:
         except Exception:  # noqa: BLE001 - a variant the engine refuses is simply not used
             problems = ["unscorable"]
         return (scores, doc) if not problems else ({}, json.loads(json.dumps(self.doc)))
+
+
+def derived_columns(doc: dict[str, Any]) -> dict[str, Any]:
+    """The derived scores an evaluation row stores for this content (evaluations.derived),
+    or nothing when this version of the product has no such columns."""
+    try:
+        from workflow_app.evaluations import derived
+    except ImportError:
+        return {}
+    values = derived.of_snapshot(json.dumps(doc))
+    return {column: getattr(values, column) for column in derived.COLUMNS}
 
 
 def load_templates(started: float) -> tuple[dict[str, list[Template]], Any, bytes]:
@@ -397,6 +410,7 @@ def build_evaluations(copier: Copier, people: SimpleNamespace, templates: dict[s
             preparer_name=people.names[staff[0]], preparer_phone="", grade_scheme_id=values[
                 "grade_scheme_id"], state="draft", revision_number=1, version=1,
             created_at=created, updated_at=created)
+        values.update(template.variants[chosen[i][1]][3])
         headers.append(values)
     copier.copy("evaluations", eval_cols, (tuple(h[c] for c in eval_cols) for h in headers))
     log(f"{n:,} evaluations (as drafts)", started)
@@ -631,8 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app("development", {"SQLALCHEMY_DATABASE_URI": args.database_url,
                                      "PUBLIC_BASE_URL": "http://127.0.0.1:8000"})
     with app.app_context():
-        upgrade()
-        log("schema: upgrade head", started)
+        upgrade(revision="heads")
+        log("schema: upgrade heads", started)
         templates, scheme_id, pdf = load_templates(started)
         rng = random.Random(args.seed)
         raw = db.engine.raw_connection()

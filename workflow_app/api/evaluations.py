@@ -44,21 +44,25 @@ def json_body() -> dict[str, Any]:
     return body
 
 
-def _load(evaluation_id: int, *, for_update: bool = False) -> Evaluation | None:
+def _load(evaluation_id: int, *, for_update: bool = False, eager: bool = True
+          ) -> Evaluation | None:
     """The evaluation with its indicator tree, evidence metadata and team in a fixed number of
     queries (``populate_existing``: after a commit every row is expired, and the response
-    walks them all; one query per indicator otherwise)."""
-    query = (select(Evaluation).where(Evaluation.id == evaluation_id)
-             .options(*load_options()).execution_options(populate_existing=True))
+    walks them all; one query per indicator otherwise). ``eager=False`` for a step that does
+    not read the content (the response reloads it after the commit anyway)."""
+    query = select(Evaluation).where(Evaluation.id == evaluation_id)
+    if eager:
+        query = query.options(*load_options()).execution_options(populate_existing=True)
     if for_update:
         # `of=`: the joined (outer) unit row cannot be locked on PostgreSQL, nor need it be.
         query = query.with_for_update(of=Evaluation)
     return db.session.scalar(query)
 
 
-def load_visible(evaluation_id: int, *, for_update: bool = False) -> Evaluation:
+def load_visible(evaluation_id: int, *, for_update: bool = False,
+                 eager: bool = True) -> Evaluation:
     """The evaluation, or 404 when it does not exist or the caller may not read it."""
-    evaluation = _load(evaluation_id, for_update=for_update)
+    evaluation = _load(evaluation_id, for_update=for_update, eager=eager)
     if evaluation is None or not access.can_view(g.api_user, evaluation):
         raise ApiError(404, "评价不存在，或者您无权查看。")
     return evaluation

@@ -46,7 +46,8 @@ def fire_transition(evaluation_id: int, trigger: str):
     if not _TRIGGER.match(trigger):
         raise ApiError(404, f"未知的操作：{trigger}")
     body = _optional_body()
-    evaluation = load_visible(evaluation_id, for_update=True)
+    # Only submit reads the whole content (to freeze it); the others answer with a reload.
+    evaluation = load_visible(evaluation_id, for_update=True, eager=trigger == "submit")
     try:
         fire(evaluation, trigger, g.api_user, reason=body.get("reason", ""),
              comment=body.get("comment", ""), client_address=request.remote_addr or "")

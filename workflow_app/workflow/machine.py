@@ -23,7 +23,7 @@ from typing import Any
 from transitions import Machine
 
 from workflow_app.auth.models import User
-from workflow_app.evaluations.models import Evaluation
+from workflow_app.evaluations.models import Evaluation, TeamMember
 from workflow_app.workflow import revisions as rv
 from workflow_app.workflow import steps
 from workflow_app.workflow.errors import PermissionDenied, TransitionNotAllowed, WorkflowError
@@ -138,6 +138,10 @@ class Firing:
     result: dict[str, Any] = field(default_factory=dict)
     _revision: Revision | None = None
     _revision_loaded: bool = False
+    # The guards ask several times who still has to sign and for whom the actor may sign;
+    # the answer holds for the firing until a signature or a revision is written.
+    _pending: list[TeamMember] | None = None
+    _signable: list[User] | None = None
 
     # -- the state the machine reads and writes
     @property
@@ -159,6 +163,18 @@ class Firing:
     def forget_revision(self) -> None:
         """Reload the revision next time (after submit created one)."""
         self._revision_loaded = False
+        self.forget_signers()
+
+    def forget_signers(self) -> None:
+        """Ask the database again who has signed (after a signature was written)."""
+        self._pending = None
+        self._signable = None
+
+    def pending(self) -> list[TeamMember]:
+        """Required signers who have not signed the revision under review (once per firing)."""
+        if self._pending is None:
+            self._pending = rv.pending_signers(self.evaluation, self.revision)
+        return self._pending
 
     @property
     def team_role(self) -> str:
@@ -220,7 +236,9 @@ class Firing:
 
     def signing_for(self) -> User | None:
         """Whose signature this firing gives: the actor, or the member named in on_behalf_of."""
-        members = rv.signable_members(self.evaluation, self.revision, self.actor)
+        if self._signable is None:
+            self._signable = rv.signable_members(self.evaluation, self.revision, self.actor)
+        members = self._signable
         if self.on_behalf_of is not None:
             return next((m for m in members if m.id == self.on_behalf_of.id), None)
         own = next((m for m in members if m.id == self.actor.id), None)
@@ -235,13 +253,13 @@ class Firing:
 
     def state_all_members_signed(self, event: Any = None) -> bool:
         """Every required member signed the revision under review (computed from rows)."""
-        return not rv.pending_signers(self.evaluation, self.revision)
+        return not self.pending()
 
     # -- branch
     def is_last_signature(self, event: Any = None) -> bool:
         """This signature is the last one missing (会签 complete)."""
         signer = self.signing_for()
-        pending = rv.pending_signers(self.evaluation, self.revision)
+        pending = self.pending()
         return signer is not None and [m.user_id for m in pending] == [signer.id]
 
     # -- rule_* : content and input
@@ -323,6 +341,7 @@ class Firing:
     def record_signature(self, event: Any = None) -> None:
         """sign: one Signature row bound to the revision's content hash."""
         self.result["signature"] = steps.record_signature(self, self.signing_for())
+        self.forget_signers()
 
     def record_approval(self, event: Any = None) -> None:
         """approve: the leader's signature (审定); the scores lock."""
