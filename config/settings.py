@@ -36,7 +36,9 @@ class BaseConfig:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Redis: the job queue (RQ), rate limits and caches (docs/deployment.md).
     REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    RQ_QUEUE = os.environ.get("RQ_QUEUE", "jixiao")
+    # Unset: "jixiao-" + a digest of the database URL, so two deployments (or developers)
+    # sharing one Redis never take each other's jobs (workflow_app.jobs.queue.queue_name).
+    RQ_QUEUE = os.environ.get("RQ_QUEUE") or None
     # "rq": jobs go to the Redis queue for `make worker`; "sync": they run in the process right
     # after the commit (development server and unit tests, where no worker runs).
     JOBS_MODE = os.environ.get("JOBS_MODE", "sync")

@@ -183,3 +183,17 @@ def test_progress_shows_only_what_the_user_may_read(make, world, rq_mode, login)
     stranger = login(world.outsider)
     page = stranger.get(f"/jobs/publication?ids={evaluation.id}&format=json").get_json()
     assert page["items"] == []
+
+
+def test_the_default_queue_is_per_database(app, monkeypatch, ctx):
+    from workflow_app.jobs.queue import queue_name
+
+    monkeypatch.setitem(app.config, "RQ_QUEUE", None)
+    mine = queue_name()
+    assert mine.startswith("jixiao-")
+    monkeypatch.setitem(app.config, "SQLALCHEMY_DATABASE_URI", "postgresql://u:pw@db/other")
+    other = queue_name()
+    monkeypatch.setitem(app.config, "SQLALCHEMY_DATABASE_URI", "postgresql://u:secret@db/other")
+    assert other != mine and queue_name() == other  # the password is not part of it
+    monkeypatch.setitem(app.config, "RQ_QUEUE", "explicit")
+    assert queue_name() == "explicit"

@@ -9,6 +9,7 @@ Redis for ``make worker``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,12 +33,28 @@ def redis_connection(timeout: float | None = 5.0):
                           socket_connect_timeout=timeout)
 
 
+def queue_name() -> str:
+    """``RQ_QUEUE``, else ``jixiao-`` and a digest of the database URL (password left out).
+
+    Every instance and worker of one deployment reaches the same database, hence the same
+    queue; another deployment or a developer's checkout sharing the Redis gets its own, so a
+    worker never takes a job meant for another database.
+    """
+    configured = current_app.config.get("RQ_QUEUE")
+    if configured:
+        return configured
+    from sqlalchemy.engine import make_url
+
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])._replace(password=None)
+    digest = hashlib.sha256(url.render_as_string(hide_password=False).encode()).hexdigest()
+    return f"jixiao-{digest[:10]}"
+
+
 def rq_queue(connection=None):
     """The app's RQ queue."""
     from rq import Queue
 
-    return Queue(current_app.config.get("RQ_QUEUE") or "jixiao",
-                 connection=connection or redis_connection(timeout=None))
+    return Queue(queue_name(), connection=connection or redis_connection(timeout=None))
 
 
 @dataclass(frozen=True)
