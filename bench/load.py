@@ -191,6 +191,9 @@ def start_server(database_url: str, port: int, workers: int, log_dir: Path
            "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "https://jixiao.example.gov.cn"),
            "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
     venv = ROOT / ".venv" / "bin"
+    # As `make serve` does: the schema first (a no-op on a freshly generated province).
+    subprocess.run([str(venv / "flask"), "--app", "workflow_app", "db", "upgrade"], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
     commands = {"gunicorn": [str(venv / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
                 "worker": [str(venv / "flask"), "--app", "workflow_app", "jobs", "worker"]}
     processes = []

@@ -106,3 +106,22 @@ def test_count_has_no_order_by_and_waits_for_the_next_publication(
     team_evaluation(make, unit=unit, state=P)
     db.session.commit()
     assert "共 2 份公开报告" in client.get("/public/?year=2024").text
+
+
+def test_public_detail_scores_a_published_snapshot_once(client, make, db_session, fast_render,
+                                                        monkeypatch):
+    from workflow_app.evaluations import scoring
+
+    evaluation = team_evaluation(make, state=P, leaves=[("产出", "60", "50"), ("效益", "40", "30")])
+    db.session.commit()
+    calls = []
+    real = scoring.score_document
+
+    def counting(doc, *args, **kwargs):
+        calls.append(doc)
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(scoring, "score_document", counting)
+    pages = [client.get(f"/public/reports/{evaluation.id}") for _ in range(3)]
+    assert all(p.status_code == 200 and "80" in p.text for p in pages)
+    assert len(calls) == 1

@@ -100,15 +100,27 @@ def _rows(nodes: list[dict], level: int = 1) -> list[dict]:
     return out
 
 
-def _node_scores(doc: dict) -> dict[str, str]:
-    """Entered subtotal per non-leaf indicator code (leaves show their own score)."""
+_subtotals = queries._Memo(2048)
+
+
+def _node_scores(doc: dict, sha256: str = "") -> dict[str, str]:
+    """Entered subtotal per non-leaf indicator code (leaves show their own score).
+
+    A published snapshot never changes: its subtotals are scored once per process (keyed by
+    the report's SHA-256), not on every view."""
     from workflow_app.evaluations.scoring import ScoringError, format_decimal, score_document
 
+    cached = _subtotals.get(sha256) if sha256 else None
+    if cached is not None:
+        return cached
     try:
         result = score_document(doc)
     except (ScoringError, ValueError, TypeError):
         return {}
-    return {code: format_decimal(n.entered) for code, n in result.nodes.items()}
+    scores = {code: format_decimal(n.entered) for code, n in result.nodes.items()}
+    if sha256:
+        _subtotals.put(sha256, scores)
+    return scores
 
 
 @bp.route("/reports/<ref>")
@@ -120,7 +132,7 @@ def detail(ref: str):
         r=found,
         doc=found.doc,
         rows=_rows(found.doc.get("indicators") or []),
-        node_scores=_node_scores(found.doc),
+        node_scores=_node_scores(found.doc, found.report.sha256),
         signatures=_signatures(found),
         reviews=review_records(found.revision),
         title=report_title(found.doc),
