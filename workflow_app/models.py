@@ -17,6 +17,7 @@ from workflow_app.evaluations.models import (
 )
 from workflow_app.jobs.models import ExportJob
 from workflow_app.notifications.models import DueDate, IndicatorComment, Notification
+from workflow_app.overview.models import SpotCheck, SpotCheckItem
 from workflow_app.public.models import PublishedReport
 from workflow_app.units.models import Unit
 from workflow_app.workflow.models import (
@@ -31,4 +32,5 @@ __all__ = [
     "FundingSource", "GradeBand", "GradeScheme", "Indicator", "IndicatorComment",
     "IndicatorReview", "IndicatorTemplate", "Notification", "PublishedReport", "Revision",
     "Section", "Signature", "SignatureDelegation", "SubProject", "TeamMember", "Unit", "User",
+    "SpotCheck", "SpotCheckItem",
 ]

@@ -64,6 +64,9 @@ def _nav_items() -> list[tuple[str, str, str]]:
     endpoints = _endpoints(current_app)
     if "notifications.inbox" in endpoints:
         items.append(("notifications.inbox", "我的待办", "inbox"))
+    if current_user.is_finance_officer and current_user.unit.is_bureau \
+            and "overview.index" in endpoints:
+        items.append(("overview.index", "统计汇总", "overview"))
     if current_user.is_admin and "admin.index" in endpoints:
         items.append(("admin.index", "系统管理", "admin"))
     if "public.index" in endpoints:

@@ -71,6 +71,7 @@ def _optional_blueprints():
         "workflow_app.notifications.views",
         "workflow_app.serving",
         "workflow_app.jobs.views",
+        "workflow_app.overview.views",
     ):
         try:
             module = importlib.import_module(name)

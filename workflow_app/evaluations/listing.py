@@ -70,6 +70,9 @@ class Filters:
     kind: EvaluationKind | None = None
     unit: int | None = None
     overdue: bool = False
+    grade: str = ""
+    score_from: int | None = None  # self total ≥ (drill-down from the overview's histogram)
+    score_to: int | None = None  # self total <
     todo: str = ""
     sort: str = ""
     desc: bool = True
@@ -107,6 +110,14 @@ class Filters:
             else:
                 f.problems.append("单位筛选无效，已忽略。")
         f.overdue = str(args.get("overdue") or "") in ("1", "on", "true", "yes")
+        f.grade = str(args.get("grade") or "").strip()[:40]
+        for name in ("score_from", "score_to"):
+            raw = str(args.get(name) or "").strip()
+            if raw:
+                if raw.isdigit() and int(raw) <= 1000:
+                    setattr(f, name, int(raw))
+                else:
+                    f.problems.append("得分区间无效，已忽略。")
         raw_todo = str(args.get("todo") or "").strip()
         if raw_todo:
             if todo_kinds is not None and raw_todo in todo_kinds:
@@ -134,6 +145,8 @@ class Filters:
             "state": self.state.value if self.state else None,
             "kind": self.kind.value if self.kind else None, "unit": self.unit,
             "overdue": "1" if self.overdue else None, "todo": self.todo or None,
+            "grade": self.grade or None, "score_from": self.score_from,
+            "score_to": self.score_to,
             "sort": self.sort, "dir": "desc" if self.desc else "asc",
         }
         values.update(changes)
@@ -143,7 +156,8 @@ class Filters:
     def active(self) -> bool:
         """True when any filter narrows the list."""
         return bool(self.q or self.year or self.state or self.kind or self.unit
-                    or self.overdue or self.todo)
+                    or self.overdue or self.todo or self.grade
+                    or self.score_from is not None or self.score_to is not None)
 
 
 # --------------------------------------------------------------------------- columns
@@ -256,6 +270,12 @@ def filtered(query: Select, filters: Filters, due: ColumnElement, on: date) -> S
         query = query.where(Evaluation.unit_id == filters.unit)
     if filters.overdue:
         query = query.where(overdue_condition(due, on))
+    if filters.grade:
+        query = query.where(Evaluation.grade == filters.grade)
+    if filters.score_from is not None:
+        query = query.where(Evaluation.self_total >= filters.score_from)
+    if filters.score_to is not None:
+        query = query.where(Evaluation.self_total < filters.score_to)
     return query
 
 
