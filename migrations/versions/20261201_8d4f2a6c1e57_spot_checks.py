@@ -4,7 +4,7 @@ Written by hand. A draw is never edited: PostgreSQL and SQLite refuse UPDATE of 
 (triggers), so the record of who drew what, when and with which seed stays as it was drawn.
 
 Revision ID: 8d4f2a6c1e57
-Revises: 5b1e7c3d9a20
+Revises: c4d8e2f6a1b3
 Create Date: 2026-12-01 21:30:00
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "8d4f2a6c1e57"
-down_revision = "5b1e7c3d9a20"
+down_revision = "c4d8e2f6a1b3"
 branch_labels = None
 depends_on = None
 
