@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 
 from tests.browser.conftest import DESKTOP, PHONE
@@ -67,7 +68,12 @@ def crawl(page, base: str, start: list[str], shot, prefix: str,
                 or (skip_prefix and parts.path.startswith(skip_prefix)):
             continue
         seen.add(pattern)
-        response = page.goto(url)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as exc:  # a download (template, export), not a page
+            if "Download is starting" in str(exc):
+                continue
+            raise
         if response is None or response.status != 200:
             continue
         widths[parts.path] = page.evaluate("document.documentElement.scrollWidth")

@@ -199,3 +199,19 @@ def test_the_overview_costs_the_same_queries_at_10_and_1000(world, bureau, login
     load(990)
     assert measure() == small
     print("\noverview queries:", small)
+
+
+def test_the_default_year_is_the_newest_with_something_submitted(world, bureau, login):
+    make_draft = world.evaluation  # a draft of 2024: newer, but nothing submitted that year
+    assert make_draft.fiscal_year == 2024
+    html = login(world.finance).get("/overview/").text
+    assert "2023 年度" in html.split("</h1>", 1)[0]
+    assert 'value="2024"' in html  # still offered
+
+
+def test_axis_ticks_are_whole_numbers():
+    from workflow_app.overview.charts import _nice_max
+
+    for count in (1, 3, 7, 13, 99, 1234):
+        top = _nice_max(count)
+        assert top >= count and top % 4 == 0

@@ -23,16 +23,18 @@ MUTED = "#656d76"
 def _svg(body: list[str], label: str, css_class: str) -> Markup:
     head = (f'<svg class="chart {css_class}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
             f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg" '
-            f'font-size="12" font-family="sans-serif">')
+            f'font-size="13" font-family="sans-serif">')
     return Markup(head + "".join(body) + "</svg>")
 
 
 def _nice_max(value: int) -> int:
-    """A round upper bound for the y axis (at least 1)."""
-    if value <= 5:
-        return max(value, 1)
-    step = 10 ** (len(str(value)) - 1)
-    return ((value + step - 1) // step) * step
+    """A round upper bound for the y axis, divisible into four whole-number steps."""
+    raw = max(1, -(-value // 4))  # the smallest whole step that reaches value in four
+    magnitude = 10 ** (len(str(raw)) - 1)
+    for nice in (1, 2, 3, 4, 5, 6, 8, 10):
+        if raw <= nice * magnitude:
+            return nice * magnitude * 4
+    return raw * 4
 
 
 def bar_chart(data: Sequence[tuple[str, int]], *, label: str,
@@ -46,7 +48,7 @@ def bar_chart(data: Sequence[tuple[str, int]], *, label: str,
         y = TOP + plot_h - plot_h * i / 4
         body.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
                     f'stroke="{GRID}"/>')
-        text = f"{value:g}" if value == int(value) or top > 5 else f"{value:.1f}"
+        text = f"{value:g}"
         body.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
                     f'fill="{MUTED}">{escape(text)}</text>')
     n = max(len(data), 1)

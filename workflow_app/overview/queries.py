@@ -89,12 +89,22 @@ def _count(condition) -> object:  # noqa: ANN001
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def years(bureau_id: int) -> list[int]:
-    """Fiscal years with any evaluation of the bureau's units, newest first (one query)."""
-    return list(db.session.scalars(
-        select(Evaluation.fiscal_year).join(Unit, Unit.id == Evaluation.unit_id)
-        .where(Unit.bureau_id == bureau_id).distinct()
-        .order_by(Evaluation.fiscal_year.desc())))
+def years(bureau_id: int) -> list[tuple[int, bool]]:
+    """(fiscal year, anything submitted to the bureau) for every year with an evaluation of
+    the bureau's units, newest first (one GROUP BY)."""
+    delivered = func.max(case((Evaluation.state.in_(BUREAU_VISIBLE_STATES), 1), else_=0))
+    return [(int(y), bool(d)) for y, d in db.session.execute(
+        select(Evaluation.fiscal_year, delivered).join(Unit, Unit.id == Evaluation.unit_id)
+        .where(Unit.bureau_id == bureau_id).group_by(Evaluation.fiscal_year)
+        .order_by(Evaluation.fiscal_year.desc()))]
+
+
+def default_year(options: list[tuple[int, bool]], today: date) -> int:
+    """The newest year with something submitted, else the newest year, else last year."""
+    for year, delivered in options:
+        if delivered:
+            return year
+    return options[0][0] if options else today.year - 1
 
 
 def due_date(bureau_id: int, year: int) -> date | None:

@@ -38,11 +38,11 @@ def _officer():  # noqa: ANN202
     return user
 
 
-def _year(user, years: list[int]) -> tuple[int, str]:  # noqa: ANN001
-    """The requested fiscal year (default: the newest with evaluations, else last year) and a
-    Chinese note when the request was not a year."""
+def _year(options: list[tuple[int, bool]]) -> tuple[int, str]:
+    """The requested fiscal year (default: the newest with something submitted) and a Chinese
+    note when the request was not a year."""
     raw = (request.args.get("year") or "").strip()
-    fallback = years[0] if years else date.today().year - 1
+    fallback = queries.default_year(options, date.today())
     if not raw:
         return fallback, ""
     if raw.isdigit() and 2000 <= int(raw) <= 2100:
@@ -55,8 +55,9 @@ def _year(user, years: list[int]) -> tuple[int, str]:  # noqa: ANN001
 def index():
     """Per-unit progress, the grade and score charts, execution rate against score, 抽查."""
     user = _officer()
-    years = queries.years(user.unit_id)
-    year, note = _year(user, years)
+    options = queries.years(user.unit_id)
+    years = [y for y, _ in options]
+    year, note = _year(options)
     if note:
         flash(note, "warning")
     data = queries.overview(user.unit_id, year, date.today())
@@ -86,7 +87,7 @@ def index():
 def export():
     """The 汇总表 of the year as an Excel workbook."""
     user = _officer()
-    year, _ = _year(user, queries.years(user.unit_id))
+    year, _ = _year(queries.years(user.unit_id))
     body = summary_workbook(user.unit.name, user.unit_id, year, date.today())
     name = f"{year}年度绩效自评汇总表.xlsx"
     return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
