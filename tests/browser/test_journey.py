@@ -44,15 +44,19 @@ class Journey:
         return db.session.get(Evaluation, self.id).state.value
 
     def fire(self, trigger: str, *, text: str = "", shot: str = "") -> None:
+        """Open the trigger's confirmation dialog, check it says what will happen, fill it
+        and confirm."""
         page = self.page
-        if page.locator(f'summary[data-open="{trigger}"]').count():
-            page.click(f'summary[data-open="{trigger}"]')
-            field = "reason" if trigger == "return" else "comment"
-            if text:
-                page.fill(f'details[data-pop="{trigger}"] textarea[name={field}]', text)
-            if shot:
-                self.shot(page, f"{shot}-form")
-        page.click(f'#workflow-actions button[data-trigger="{trigger}"]')
+        page.click(f'#workflow-actions [data-open="{trigger}"]')
+        dialog = f'dialog[data-pop="{trigger}"]'
+        page.wait_for_selector(f"{dialog}[open]")
+        assert page.inner_text(f"{dialog} .wf-consequence").strip()
+        field = "reason" if trigger == "return" else "comment"
+        if text:
+            page.fill(f"{dialog} textarea[name={field}]", text)
+        if shot:
+            self.shot(page, f"{shot}-form")
+        page.click(f'#workflow-actions {dialog} button[data-trigger="{trigger}"]')
         page.wait_for_load_state()
         if shot:
             self.shot(page, shot)

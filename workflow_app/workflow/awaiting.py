@@ -65,3 +65,23 @@ def not_a_draft_message(evaluation: Evaluation, *, typed: bool = True) -> str:
         return situation + "如需修改，请联系当前处理人退回草稿。"
     return ("未保存：" + situation + "您填写的内容仍保留在下方，可复制留存；"
             "如需修改，请联系当前处理人退回草稿后再填写。")
+
+
+def revision_note(evaluation: Evaluation) -> str:
+    """How the page names the revision beside the state: "第 2 版" only for a submitted one;
+    a draft that was returned or withdrawn says so ("第 1 版已退回，正在修改") instead of a
+    number no submitted revision carries yet; a first draft needs no note ("")."""
+    number = evaluation.revision_number
+    if evaluation.state != S.DRAFT:
+        return f"第 {number} 版"
+    if number <= 1:
+        return ""
+    from sqlalchemy import select
+
+    from workflow_app.extensions import db
+    from workflow_app.workflow.models import Revision
+
+    last = db.session.scalar(select(Revision).where(
+        Revision.evaluation_id == evaluation.id, Revision.number == number - 1))
+    verb = "撤回" if last is not None and last.return_reason == "填报人撤回" else "退回"
+    return f"第 {number - 1} 版已{verb}，正在修改"

@@ -83,12 +83,10 @@ def svg(current: str | EvaluationState | None = None) -> str:
         parts.append(
             f'<g class="{cls}" data-state="{state}"><rect x="{x[state]}" y="{TOP}" '
             f'width="{BOX_W}" height="{BOX_H}" rx="8"/>'
-            f'<text x="{x[state] + BOX_W / 2}" y="{TOP + 19}">{label}</text>'
-            f'<text class="code" x="{x[state] + BOX_W / 2}" y="{TOP + 35}">{state}</text></g>')
+            f'<text x="{x[state] + BOX_W / 2}" y="{TOP + 27}">{label}</text></g>')
     style = (
         "<style>.wf-diagram .node rect{fill:#fff;stroke:#8a94a6;stroke-width:1.5}"
         ".wf-diagram .node text{text-anchor:middle;font-size:14px;fill:#1f2937}"
-        ".wf-diagram .node text.code{font-size:10px;fill:#6b7280}"
         ".wf-diagram .node.current rect{fill:#c8102e;stroke:#8b0a1f;stroke-width:2.5}"
         ".wf-diagram .node.current text{fill:#fff;font-weight:700}"
         ".wf-diagram .edge{fill:none;stroke:#6b7280;stroke-width:1.3}"

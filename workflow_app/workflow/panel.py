@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflow_app.audit.models import AuditEvent
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.evaluations.scoring import format_decimal
@@ -16,6 +15,7 @@ from workflow_app.extensions import db
 from workflow_app.notifications.models import IndicatorComment
 from workflow_app.workflow import diagram
 from workflow_app.workflow import revisions as rv
+from workflow_app.workflow.awaiting import Awaiting, awaiting
 from workflow_app.workflow.diff import Change, diff_documents
 from workflow_app.workflow.machine import (
     available_triggers,
@@ -25,6 +25,7 @@ from workflow_app.workflow.machine import (
 from workflow_app.workflow.models import IndicatorReview, Revision, Signature
 from workflow_app.workflow.operations import can_comment, indicator_codes
 from workflow_app.workflow.states import EvaluationState, TeamRole
+from workflow_app.workflow.timeline import Entry, timeline
 
 ACTION_LABELS = {
     "create": "创建", "submit": "提交会签", "withdraw": "撤回", "sign": "会签",
@@ -90,7 +91,8 @@ class Panel:
     threads: dict[str, list[IndicatorComment]] = field(default_factory=dict)
     indicator_names: dict[str, str] = field(default_factory=dict)
     can_comment: bool = False
-    timeline: list[AuditEvent] = field(default_factory=list)
+    timeline: list[Entry] = field(default_factory=list)
+    awaiting: Awaiting | None = None
     svg: str = ""
     signable: list[User] = field(default_factory=list)
     can_delegate: bool = False
@@ -104,6 +106,31 @@ class Panel:
     def label(self, trigger: str) -> str:
         """A trigger's Chinese name."""
         return trigger_label(trigger)
+
+    def consequence(self, trigger: str) -> str:
+        """What firing the trigger will do, said in its confirmation dialog."""
+        e = self.evaluation
+        number = e.revision_number
+        signed = [r for r in self.signers if r.signature is not None]
+        pending = "、".join(r.user.name for r in self.signers
+                           if r.role != TeamRole.LEADER and r.signature is None)
+        bureau = e.unit.bureau.name if e.unit.bureau else "主管财政局"
+        revision_hash = self.revision.content_hash[:12] if self.revision else ""
+        return {
+            "submit": f"提交后第 {number} 版内容冻结，不能再修改；评价工作组成员逐一会签，"
+                      f"全部签字后由组长审定。在有人签字前可以撤回。",
+            "withdraw": f"撤回后回到草稿：第 {number} 版留档但不再计入，修改后重新提交。",
+            "sign": f"您的签字将绑定第 {number} 版内容（哈希 {revision_hash}…），签字后不能撤销。"
+                    + (f"尚未签字：{pending}。" if pending else ""),
+            "approve": f"审定后第 {number} 版的得分锁定，任何途径都不能再修改；"
+                       f"报告送{bureau}验收。",
+            "return": f"退回后回到草稿：第 {number} 版及其 {len(signed)} 个签字留档但不再计入；"
+                      "填报人修改后重新提交，全体成员须重新会签。退回理由将通知填报人和已签字的人员。",
+            "accept": "验收后进入“已验收”，等待公开；复核得分和意见与自评得分并列保存，"
+                      "不覆盖自评得分。",
+            "publish": "公开后系统生成报告 PDF 并固定保存，任何人可在公开页面查阅、下载并核验；"
+                       "公开不能撤回，报告此后不再改变。",
+        }.get(trigger, "")
 
     def action_label(self, action: str) -> str:
         """An audit action's Chinese name."""
@@ -176,8 +203,8 @@ def build_panel(evaluation: Evaluation, user: User) -> Panel:
     for c in db.session.scalars(select(IndicatorComment).where(
             IndicatorComment.evaluation_id == evaluation.id).order_by(IndicatorComment.id)):
         panel.threads.setdefault(c.indicator_code, []).append(c)
-    panel.timeline = list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.evaluation_id == evaluation.id).order_by(AuditEvent.id)))
+    panel.timeline = timeline(evaluation.id)
+    panel.awaiting = awaiting(evaluation)
     panel.svg = diagram.svg(evaluation.state)
     return panel
 

@@ -229,3 +229,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.globals["workflow_panel"] = workflow_panel
+    from workflow_app.workflow.awaiting import awaiting, revision_note
+
+    app.jinja_env.globals["revision_note"] = revision_note
+    app.jinja_env.globals["awaiting"] = awaiting
