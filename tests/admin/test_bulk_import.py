@@ -159,6 +159,20 @@ def test_too_many_rows_are_refused():
         bulk_import.read_directory(workbook(units=many, users=USERS[:1]))
 
 
+def test_an_import_over_its_time_budget_saves_nothing(login, db_session, admin, monkeypatch):
+    db_session.commit()
+    units, users = _count(Unit), _count(User)
+    page = _text(_post(login(admin), workbook(), mode="check"))
+    checked = re.search(r'name="checked" value="([0-9a-f]{64})"', page).group(1)
+    calls = iter(range(10_000))
+    # The clock of the import moves 10 s per look: the budget runs out after a few rows.
+    monkeypatch.setattr(bulk_import.time, "monotonic", lambda: next(calls) * 10.0)
+    page = _text(_post(login(admin), workbook(), mode="import", checked=checked))
+    assert "未导入任何内容" in page
+    db_session.expire_all()
+    assert (_count(Unit), _count(User)) == (units, users)
+
+
 def test_the_template_downloads_and_reads_back(login, db_session, admin):
     db_session.commit()
     response = login(admin).get("/admin/import/template.xlsx")
