@@ -27,6 +27,8 @@ class BaseConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # There is no "remember me" any more; should a remember cookie ever be set, it is short.
+    REMEMBER_COOKIE_DURATION = 7 * 24 * 3600
     WTF_CSRF_TIME_LIMIT = None  # a long form-filling session must not expire the token
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -44,6 +46,29 @@ class BaseConfig:
     JOBS_MODE = os.environ.get("JOBS_MODE", "sync")
     # One JSON line per request on stdout (production; the tests switch it on when they look).
     JSON_REQUEST_LOG = os.environ.get("JSON_REQUEST_LOG", "0") == "1"
+
+    # Login and sessions (等保2.0 三级: 登录失败处理, 会话超时). Minutes unless named otherwise.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+    # Failed logins from one address, over all accounts, before the address is throttled (429).
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "10 per 15 minutes")
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+    API_TOKEN_MAX_DAYS = 365
+    PASSWORD_HISTORY = 5  # a new password may not be one of the last five
+    AUDIT_RETENTION_DAYS = 180  # 网络安全法: logs are kept at least six months
+
+    # Flask-Limiter on the machines' Redis; when Redis is down, limits fall back to memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
+    RATELIMIT_KEY_PREFIX = "jixiao"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "30 per minute")
+    RATELIMIT_VERIFY = os.environ.get("RATELIMIT_VERIFY", "30 per minute")
+    RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "60 per minute")
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "600 per minute")
 
     @classmethod
     def check(cls) -> None:
@@ -67,6 +92,8 @@ class TestingConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = True
     JOBS_MODE = "sync"  # a test that wants the real queue says so
+    # Limits live in this process only; the one test of the real Redis says so and sets it.
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(BaseConfig):
@@ -76,6 +103,7 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     JOBS_MODE = os.environ.get("JOBS_MODE", "rq")
     JSON_REQUEST_LOG = os.environ.get("JSON_REQUEST_LOG", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     @classmethod
     def check(cls) -> None:

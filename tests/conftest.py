@@ -100,7 +100,10 @@ def _clean_database(request):
     if "app" not in request.fixturenames:
         return
     application = request.getfixturevalue("app")
+    from workflow_app.auth.limits import reset_limits
     from workflow_app.extensions import db
+
+    reset_limits(application)
 
     with application.app_context():
         db.session.rollback()
@@ -148,10 +151,13 @@ def login(app):
     """login(user) -> a test client whose session belongs to that user."""
 
     def _login(user):
+        from workflow_app.auth.sessions import session_values
+
         c = app.test_client()
         with c.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+            session.update(session_values(user))
         return c
 
     return _login

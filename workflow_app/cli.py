@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from workflow_app.extensions import db
 
@@ -23,37 +22,6 @@ def demo_command() -> None:
     click.echo(report)
 
 
-@users_cli.command("token")
-@click.argument("username")
-def token_command(username: str) -> None:
-    """Issue an API bearer token for USERNAME and print it (shown once)."""
-    from workflow_app.auth.models import ApiToken, User
-
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"找不到用户 {username}")
-    _row, token = ApiToken.issue(user)
-    db.session.commit()
-    click.echo(token)
-
-
-@users_cli.command("set-password")
-@click.argument("username")
-@click.password_option()
-def set_password_command(username: str, password: str) -> None:
-    """Set the password of USERNAME."""
-    from workflow_app.auth.models import User
-
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"找不到用户 {username}")
-    if len(password) < 8:
-        raise click.ClickException("密码至少 8 位")
-    user.set_password(password)
-    db.session.commit()
-    click.echo(f"已更新 {username} 的密码")
-
-
 @audit_cli.command("verify")
 def verify_command() -> None:
     """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
@@ -69,6 +37,9 @@ def verify_command() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the commands to `flask --app workflow_app ...`."""
+    from workflow_app.auth.cli import add_user_commands
+
+    add_user_commands(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)

@@ -1,7 +1,9 @@
 """Demo data: a finance bureau, two units, the demo accounts and evaluations built from the
 seeds, in states that give every role something to do. Idempotent: what exists is left alone.
 
-Accounts (password demo1234): preparer, member1, member2, leader, finance, admin.
+Accounts (password demo1234): preparer, member1, member2, leader, finance, and the three
+administrators admin (系统), security (安全), auditor (审计). They are marked ``is_demo``: the UI
+says so, and they are not forced to change the published password.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ KAOHE = "石家庄高新技术产业开发区考核办公室"
 # username, name, unit, position, roles
 USERS = [
     ("admin", "系统管理员", BUREAU, "信息科科员", {"is_admin": True}),
+    ("security", "安全管理员", BUREAU, "信息科科员", {"is_security_admin": True}),
+    ("auditor", "审计管理员", BUREAU, "内审科科员", {"is_audit_admin": True}),
     ("finance", "王静", BUREAU, "预算绩效管理科科长", {"is_finance_officer": True}),
     ("preparer", "田伟鑫", GOV_OFFICE, "科员", {"is_preparer": True}),
     ("leader", "郭军涛", GOV_OFFICE, "主任", {}),
@@ -75,7 +79,8 @@ def _users(units: dict[str, Unit]) -> dict[str, User]:
         if username in existing:
             continue
         user = User(username=username, name=name, unit=units[unit], position=position,
-                    phone=PHONES.get(username, ""), email=f"{username}@example.gov.cn", **roles)
+                    phone=PHONES.get(username, ""), email=f"{username}@example.gov.cn",
+                    is_demo=True, **roles)
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         existing[username] = user

@@ -69,6 +69,10 @@ def _nav_items() -> list[tuple[str, str, str]]:
         items.append(("overview.index", "统计汇总", "overview"))
     if current_user.is_admin and "admin.index" in endpoints:
         items.append(("admin.index", "系统管理", "admin"))
+    if current_user.is_security_admin and "security.index" in endpoints:
+        items.append(("security.index", "安全管理", "security"))
+    if current_user.is_audit_admin and "audit.index" in endpoints:
+        items.append(("audit.index", "审计日志", "audit"))
     if "public.index" in endpoints:
         items.append(("public.index", "公开报告", "public"))
     return items

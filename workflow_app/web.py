@@ -56,6 +56,12 @@ def register_web(app: Flask) -> None:
 
     _sqlite_pragmas()
 
+    from workflow_app.auth.limits import init_limits
+    from workflow_app.auth.sessions import install_session_checks
+
+    init_limits(app)
+    install_session_checks(app)
+
 
 def _optional_blueprints():
     """Blueprints of areas that register themselves (API, workflow, public, admin, reports)."""
@@ -72,6 +78,8 @@ def _optional_blueprints():
         "workflow_app.serving",
         "workflow_app.jobs.views",
         "workflow_app.overview.views",
+        "workflow_app.auth.security_views",
+        "workflow_app.audit.views",
     ):
         try:
             module = importlib.import_module(name)

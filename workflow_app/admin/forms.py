@@ -63,12 +63,11 @@ class UserForm(FlaskForm):
     phone = StringField("电话", validators=[_max(32, "电话"), PHONE])
     email = StringField("电子邮箱", validators=[Optional(), Email("电子邮箱格式不正确"),
                                                 Length(max=254, message="电子邮箱过长")])
-    password = PasswordField("密码", validators=[Optional(), Length(
+    # Only when creating the account: an initial password the user must change at first login.
+    # Roles and later password resets are the security administrator's (三员分立).
+    password = PasswordField("初始密码", validators=[Optional(), Length(
         min=8, max=128, message="密码至少 8 位")])
     active = BooleanField("启用（可以登录）", default=True)
-    is_preparer = BooleanField("填报人")
-    is_finance_officer = BooleanField("财政局审核员")
-    is_admin = BooleanField("系统管理员")
 
 
 class BandForm(Form):

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from workflow_app.admin.template_tree import row_of_code, rows_to_tree
 from workflow_app.audit import trail
 from workflow_app.auth.models import User
+from workflow_app.auth.passwords import policy_problems, set_password
+from workflow_app.auth.sessions import end_all_sessions
 from workflow_app.evaluations.models import (
     Evaluation,
     EvaluationKind,
@@ -107,19 +109,22 @@ def save_user(actor: User, user: User | None, data: dict[str, Any]) -> User:
     unit = _row(Unit, data.get("unit_id"))
     if unit is None:
         errors["unit_id"] = "请选择所属单位"
-    else:
-        if data.get("is_finance_officer") and not unit.is_bureau:
-            errors["is_finance_officer"] = "财政局审核员须属于财政局"
-        if data.get("is_preparer") and unit.is_bureau:
-            errors["is_preparer"] = "填报人须属于预算单位"
+    elif user is not None:
+        # The roles stay as the security administrator set them; the unit must still fit them.
+        if user.is_finance_officer and not unit.is_bureau:
+            errors["unit_id"] = "该用户是财政局审核员，须属于财政局"
+        if user.is_preparer and unit.is_bureau:
+            errors["unit_id"] = "该用户是填报人，须属于预算单位"
     password = data.get("password") or ""
-    if user is None and not password:
-        errors["password"] = "新用户须设置初始密码（至少 8 位）"
-    if user is not None and user.id == actor.id:
-        if not data.get("active"):
-            errors["active"] = "不能停用自己的账号"
-        if not data.get("is_admin"):
-            errors["is_admin"] = "不能取消自己的系统管理员角色"
+    if user is None:
+        problems = policy_problems(password, username) if password else [
+            "新用户须设置初始密码（至少 8 位）"]
+        if problems:
+            errors["password"] = "；".join(problems)
+    elif password:
+        errors["password"] = "已有账号的密码由用户本人修改，或由安全管理员重置"
+    if user is not None and user.id == actor.id and not data.get("active"):
+        errors["active"] = "不能停用自己的账号"
     if errors:
         raise ValidationFailed(errors)
     created = user is None
@@ -131,13 +136,15 @@ def save_user(actor: User, user: User | None, data: dict[str, Any]) -> User:
     user.unit = unit
     for key in ("position", "title", "phone", "email"):
         setattr(user, key, (data.get(key) or "").strip())
-    for key in ("active", "is_preparer", "is_finance_officer", "is_admin"):
-        setattr(user, key, bool(data.get(key)))
-    if password:
-        user.set_password(password)
+    deactivated = user.active and not data.get("active") and not created
+    user.active = bool(data.get("active"))
+    if created:
+        set_password(user, password, must_change=True)
     db.session.flush()
+    if deactivated:  # a disabled account keeps no session or token
+        end_all_sessions(user, reason="deactivated")
     _audit(actor, "user", "create" if created else "update", user.id, username=username,
-           password_changed=bool(password))
+           active=user.active)
     return user
 
 

@@ -154,12 +154,15 @@ def user_edit(user_id: int | None = None):
     if user_id and user is None:
         abort(404)
     form = UserForm(obj=user if request.method == "GET" else None)
+    if user is not None:
+        del form.password  # resets are the security administrator's (三员分立)
     form.unit_id.choices = [SelectChoice("", "— 选择单位 —")] + [
         SelectChoice(str(u.id), u.name)
         for u in db.session.scalars(select(Unit).order_by(Unit.name))]
     if request.method == "GET":
-        form.password.data = ""
-        if user is not None:
+        if user is None:
+            form.password.data = ""
+        else:
             form.unit_id.data = str(user.unit_id)
     if form.validate_on_submit():
         try:
@@ -171,7 +174,8 @@ def user_edit(user_id: int | None = None):
             db.session.commit()
             flash(f"用户“{saved.name}”已保存。", "success")
             return redirect(url_for("admin.users"))
-    hint = "留空则不修改密码" if user else "至少 8 位；请用户登录后自行修改"
+    hint = "" if user else ("至少 8 位，含大写字母、小写字母、数字、符号中的至少三类；"
+                            "用户首次登录时须修改。角色由安全管理员授予。")
     return _render("admin/form.html", form=form, title="编辑用户" if user else "新建用户",
                    back=url_for("admin.users"), active="admin.users",
                    hints={"password": hint})

@@ -5,21 +5,16 @@ or the browser session. Session requests that change state must carry the CSRF t
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
-from sqlalchemy import select
 
 from workflow_app.api.errors import ApiError
-from workflow_app.auth.models import ApiToken, User
-from workflow_app.dbtypes import utcnow
+from workflow_app.auth.models import User
+from workflow_app.auth.tokens import TokenRefused, authenticate_token
 from workflow_app.extensions import db
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# last_used_at is bookkeeping: write it at most once a minute per token.
-_TOUCH_EVERY = timedelta(minutes=1)
 _WWW_AUTH = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
@@ -28,16 +23,14 @@ def _token_user(header: str) -> User:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "Authorization 头格式应为“Bearer <令牌>”。", headers=_WWW_AUTH)
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_token(token))
-    )
-    if row is None or not row.user.active:
-        raise ApiError(401, "访问令牌无效或已停用。", headers=_WWW_AUTH)
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
-        row.last_used_at = now
-        db.session.commit()  # bookkeeping of authentication, before any content change
-    return row.user
+    try:
+        user, touched = authenticate_token(token, address=request.remote_addr or "")
+    except TokenRefused as exc:
+        db.session.commit()  # the refusal's audit event
+        raise ApiError(401, exc.message, headers=_WWW_AUTH) from None
+    if touched:  # bookkeeping of authentication (last use, its audit), before any change
+        db.session.commit()
+    return user
 
 
 def authenticate() -> None:

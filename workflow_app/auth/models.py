@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,6 +23,16 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint("length(username) >= 2", name="username_length"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        # 三员分立: at most one of the three administrator roles, and none of them together
+        # with a role that prepares or accepts evaluations.
+        CheckConstraint(
+            "(CASE WHEN is_admin THEN 1 ELSE 0 END) + (CASE WHEN is_security_admin THEN 1 ELSE 0"
+            " END) + (CASE WHEN is_audit_admin THEN 1 ELSE 0 END)"
+            " + (CASE WHEN is_preparer OR is_finance_officer THEN 1 ELSE 0 END) <= 1",
+            name="admin_roles_separate",
+        ),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+        CheckConstraint("session_epoch >= 0", name="session_epoch_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +47,16 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_preparer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_finance_officer: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)  # 系统管理员
+    is_security_admin: Mapped[bool] = mapped_column(Boolean, default=False)  # 安全管理员
+    is_audit_admin: Mapped[bool] = mapped_column(Boolean, default=False)  # 审计管理员
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)  # a demo account (flask demo)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by logout, a password change or reset: sessions carrying an older value are dead.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -70,7 +89,20 @@ class User(UserMixin, db.Model):
             labels.append("财政局审核员")
         if self.is_admin:
             labels.append("系统管理员")
+        if self.is_security_admin:
+            labels.append("安全管理员")
+        if self.is_audit_admin:
+            labels.append("审计管理员")
         return labels
+
+    @property
+    def is_administrator(self) -> bool:
+        """One of the three administrators (三员): they never prepare, sign or accept."""
+        return bool(self.is_admin or self.is_security_admin or self.is_audit_admin)
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        """True while a lockout after repeated failed logins lasts."""
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
 
     @property
     def primary_role(self) -> str:
@@ -79,6 +111,10 @@ class User(UserMixin, db.Model):
             return "finance_officer"
         if self.is_admin:
             return "admin"
+        if self.is_security_admin:
+            return "security_admin"
+        if self.is_audit_admin:
+            return "audit_admin"
         if self.is_preparer:
             return "preparer"
         return "member"
@@ -87,18 +123,51 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
+class PasswordHistory(db.Model):
+    """The hashes of a user's earlier passwords (a new one may not repeat the last five)."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class ApiToken(db.Model):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A bearer token for the JSON API; only its SHA-256 is stored.
+
+    A token works until it expires or is revoked (by its owner, a CLI command, or because the
+    owner logged out, changed the password or had it reset)."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str] = mapped_column(String(40), default="")
 
     user: Mapped[User] = relationship()
+
+    def is_valid(self, now: datetime | None = None) -> bool:
+        """Neither expired nor revoked."""
+        now = now or utcnow()
+        return self.revoked_at is None and self.expires_at > now
+
+    @property
+    def status_label(self) -> str:
+        """有效 / 已过期 / 已吊销, for the token pages."""
+        if self.revoked_at is not None:
+            return "已吊销"
+        return "有效" if self.is_valid() else "已过期"
 
     @staticmethod
     def hash_token(token: str) -> str:
@@ -106,9 +175,12 @@ class ApiToken(db.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User) -> tuple[ApiToken, str]:
-        """Create a token row for the user; returns the row and the clear token (shown once)."""
+    def issue(cls, user: User, *, days: int = 90, label: str = "") -> tuple[ApiToken, str]:
+        """Create a token row for the user valid `days` days; returns the row and the clear
+        token (shown once). Callers audit the issue (`auth.tokens.issue_token`)."""
         token = "jx_" + secrets.token_urlsafe(32)
-        row = cls(user=user, token_hash=cls.hash_token(token))
+        now = utcnow()
+        row = cls(user=user, token_hash=cls.hash_token(token), label=label[:64],
+                  created_at=now, expires_at=now + timedelta(days=days))
         db.session.add(row)
         return row, token

@@ -107,6 +107,11 @@ def home():
     admin_only = current_user.is_admin and not current_user.is_finance_officer
     if admin_only and current_user.unit.is_bureau and "admin.index" in current_app.view_functions:
         return redirect(url_for("admin.index"))
+    # The security and audit administrators' work is on their own pages (三员分立).
+    for flag, endpoint in (("is_security_admin", "security.index"),
+                           ("is_audit_admin", "audit.index")):
+        if getattr(current_user, flag) and endpoint in current_app.view_functions:
+            return redirect(url_for(endpoint))
     from workflow_app.evaluations import listing
 
     filters = listing.Filters.parse(request.args)

@@ -47,7 +47,7 @@ TRIGGER_LABELS = {
 TABLE: list[dict[str, Any]] = [
     {"trigger": "submit", "source": S.DRAFT, "dest": S.TEAM_REVIEW, "who": "填报人",
      "conditions": ["actor_is_preparer", "rule_preparer_is_not_leader", "rule_team_is_formed",
-                    "rule_content_is_complete"],
+                    "rule_team_has_no_administrator", "rule_content_is_complete"],
      "before": "freeze_revision"},
     {"trigger": "withdraw", "source": S.TEAM_REVIEW, "dest": S.DRAFT, "who": "填报人",
      "conditions": ["actor_is_preparer", "state_nobody_signed"],
@@ -195,22 +195,28 @@ class Firing:
 
     # -- actor_* : who
     def actor_is_preparer(self, event: Any = None) -> bool:
-        """A preparer (填报人) of the evaluation's unit."""
-        return bool(self.actor.is_preparer and self.actor.unit_id == self.evaluation.unit_id)
+        """A preparer (填报人) of the evaluation's unit (never an administrator: 三员分立)."""
+        return bool(self.actor.is_preparer and self.actor.unit_id == self.evaluation.unit_id
+                    and not self.actor.is_administrator)
 
     def actor_is_leader(self, event: Any = None) -> bool:
-        """The team leader (组长)."""
+        """The team leader (组长); an administrator on a team signs nothing (三员分立)."""
+        if self.actor.is_administrator:
+            return False
         member = self.evaluation.member_for(self.actor)
         return member is not None and member.role == TeamRole.LEADER
 
     def actor_is_team_member(self, event: Any = None) -> bool:
-        """Anyone on the evaluation team."""
+        """Anyone on the evaluation team (not an administrator)."""
+        if self.actor.is_administrator:
+            return False
         return self.evaluation.member_for(self.actor) is not None
 
     def actor_is_finance_officer(self, event: Any = None) -> bool:
         """A finance officer of the bureau that oversees the evaluation's unit."""
         return bool(
             self.actor.is_finance_officer
+            and not self.actor.is_administrator
             and self.evaluation.unit.bureau_id is not None
             and self.actor.unit_id == self.evaluation.unit.bureau_id
         )
@@ -221,6 +227,8 @@ class Firing:
         A member who has already signed is "who" enough; ``state_*`` does not apply here, the
         refusal then says they have signed (see :func:`refusal`).
         """
+        if self.actor.is_administrator:
+            return False
         return self.signing_for() is not None
 
     def actor_is_independent_signer(self, event: Any = None) -> bool:
@@ -271,6 +279,11 @@ class Firing:
     def rule_team_is_formed(self, event: Any = None) -> bool:
         """A leader and at least one other member."""
         return self.evaluation.leader is not None and bool(rv.required_signers(self.evaluation))
+
+    def rule_team_has_no_administrator(self, event: Any = None) -> bool:
+        """三员分立: no system, security or audit administrator is on the team."""
+        return not any(m.user is not None and m.user.is_administrator
+                       for m in self.evaluation.team)
 
     def rule_content_is_complete(self, event: Any = None) -> bool:
         """The scoring engine finds no problem in the working copy."""
@@ -419,6 +432,8 @@ def refusal(firing: Firing, *, check_input: bool = True) -> WorkflowError | None
 
 
 def _permission_message(firing: Firing, condition: str, label: str) -> str:
+    if firing.actor.is_administrator:
+        return f"管理员（三员）不参与编制、会签、审定和验收，不能执行「{label}」。"
     if condition == "actor_is_independent_signer":
         return dependent_signer_reason(firing.evaluation, firing.actor) or "不能代签。"
     if condition == "actor_is_pending_signer":
@@ -458,6 +473,8 @@ def _rule_message(firing: Firing, condition: str) -> str:
                                        "请调整工作组后再提交。",
         "rule_team_is_formed": "评价工作组须有一名组长和至少一名其他成员，才能提交会签。",
         "rule_has_reason": "退回必须填写理由。",
+        "rule_team_has_no_administrator": "系统管理员、安全管理员、审计管理员不能担任评价工作组"
+                                          "成员（三员分立），请调整工作组后再提交。",
     }[condition]
 
 
