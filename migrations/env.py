@@ -48,6 +48,13 @@ def run_migrations_online():
     conf_args["render_as_batch"] = get_engine().dialect.name == "sqlite"
 
     with get_engine().connect() as connection:
+        # Batch mode on SQLite re-creates a table (copy, DROP, rename): with foreign keys on,
+        # dropping a table other rows refer to fails. They are switched off for the run (the
+        # PRAGMA only works outside a transaction) and every reference is checked at the end.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
@@ -55,6 +62,13 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -63,6 +63,8 @@ def test_the_preparer_has_a_draft_ready_to_submit(ctx):
         ("leader", "高邑县人民政府办公室"),
         ("finance", "所辖单位提交的绩效自评"),
         ("admin", "系统管理"),
+        ("security", "安全管理"),
+        ("auditor", "审计日志"),
     ],
 )
 def test_every_demo_account_logs_in(app, ctx, username, expected):
@@ -75,6 +77,7 @@ def test_every_demo_account_logs_in(app, ctx, username, expected):
     assert response.status_code == 200
     assert "退出" in page
     assert expected in page
+    assert "演示账号" in page  # the demo accounts say so (their password is public)
 
 
 @pytest.mark.parametrize("username", ["preparer", "member1", "member2", "leader", "finance"])

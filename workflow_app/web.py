@@ -62,6 +62,11 @@ def register_web(app: Flask) -> None:
     init_limits(app)
     install_session_checks(app)
 
+    from workflow_app.audit.coverage import install_cli_coverage, install_request_coverage
+
+    install_request_coverage(app)
+    install_cli_coverage(app)
+
 
 def _optional_blueprints():
     """Blueprints of areas that register themselves (API, workflow, public, admin, reports)."""
