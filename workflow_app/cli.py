@@ -37,9 +37,11 @@ def verify_command() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the commands to `flask --app workflow_app ...`."""
+    from workflow_app.audit.cli import add_audit_commands
     from workflow_app.auth.cli import add_user_commands
 
     add_user_commands(users_cli)
+    add_audit_commands(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)

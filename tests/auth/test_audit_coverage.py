@@ -95,3 +95,24 @@ def test_audit_events_are_never_deleted_by_the_application(make, db_session):
             pass
         else:
             raise AssertionError("an audit event was deleted")
+
+
+def test_archiving_is_a_verifiable_copy(app, make, db_session, tmp_path):
+    import json
+
+    world = build_world(make)
+    world.go(S.TEAM_REVIEW)
+    db_session.commit()
+    before = db_session.scalars(select(AuditEvent.id)).all()
+    out = tmp_path / "archive.jsonl"
+    result = app.test_cli_runner().invoke(args=["audit", "export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == sorted(before)
+    for previous, line in zip(lines, lines[1:], strict=False):
+        assert line["prev_hash"] == previous["hash"]
+    kept = db_session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    assert kept[:len(before)] == sorted(before)  # a copy: nothing was removed
+    bad = app.test_cli_runner().invoke(args=["audit", "export", "--since", "x", "-o",
+                                             str(out)])
+    assert bad.exit_code != 0 and "日期格式" in bad.output
