@@ -53,19 +53,23 @@ def test_units_and_users(login, db_session, admin):
     response = client.post("/admin/users/new", data={
         "username": "edu_prep", "name": "李四", "unit_id": str(unit.id), "position": "科员",
         "title": "会计师", "phone": "0311-1234", "password": "longenough",
-        "is_preparer": "y", "is_finance_officer": "y", "active": "y"})
+        "is_preparer": "y", "active": "y"})
     assert response.status_code == 200 and "至少三类" in _text(response)
     response = client.post("/admin/users/new", data={
         "username": "edu_prep", "name": "李四", "unit_id": str(unit.id), "position": "科员",
         "title": "会计师", "phone": "0311-1234", "password": "long-enough-1",
-        "is_preparer": "y", "is_finance_officer": "y", "is_admin": "y", "active": "y"})
+        "is_preparer": "y", "is_finance_officer": "y", "active": "y"})
+    assert response.status_code == 200 and "财政局审核员须属于财政局" in _text(response)
+    response = client.post("/admin/users/new", data={
+        "username": "edu_prep", "name": "李四", "unit_id": str(unit.id), "position": "科员",
+        "title": "会计师", "phone": "0311-1234", "password": "long-enough-1",
+        "is_preparer": "y", "is_admin": "y", "active": "y"})
     assert response.status_code == 302
     user = db_session.scalars(select(User).where(User.username == "edu_prep")).one()
-    assert user.title == "会计师" and user.check_password("long-enough-1")
-    # 三员分立: the system administrator creates the account; roles are granted by the
-    # security administrator, and the user must change the initial password.
-    assert not (user.is_preparer or user.is_finance_officer or user.is_admin)
-    assert user.must_change_password
+    assert user.is_preparer and user.title == "会计师" and user.check_password("long-enough-1")
+    # 三员分立: the administrator roles are granted only by the security administrator, and
+    # the user must change the initial password.
+    assert not user.is_admin and user.must_change_password
     response = client.post(f"/admin/users/{admin.id}", data={
         "username": "root", "name": admin.name, "unit_id": str(bureau.id), "is_admin": ""})
     assert "不能停用自己的账号" in _text(response)

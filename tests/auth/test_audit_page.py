@@ -107,3 +107,35 @@ def test_the_integrity_check_runs_and_its_last_result_is_shown(login, db_session
     count = db_session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "integrity_checked"))
     assert count == 1
+
+
+def test_the_integrity_areas_stored_result_is_shown_when_present(login, db_session, people,
+                                                                 monkeypatch):
+    """With `flask integrity verify` installed, its stored last result is what the page shows,
+    and the page's button runs it."""
+    import sys
+    import types
+
+    fake = types.ModuleType("workflow_app.integrity.verify")
+    runs = []
+
+    class Report:
+        ok = False
+
+        def lines(self):
+            return ["审计链：通过（3）", "签名校验码：异常 — 签名 7 的校验码不符 [7]"]
+
+    fake.run = lambda: runs.append(1) or Report()
+    fake.last_result = lambda: {"ok": False, "at": "2026-12-01T10:00:00+00:00",
+                                "checked": {"chain": 3},
+                                "faults": {"signature": {"message": "签名 7 的校验码不符"}}}
+    monkeypatch.setitem(sys.modules, "workflow_app.integrity.verify", fake)
+    db_session.commit()
+    client = login(people["auditor"])
+    page = client.get("/audit/").get_data(as_text=True)
+    assert 'data-integrity="fault"' in page and "签名 7 的校验码不符" in page
+    client.post("/audit/verify")
+    assert runs == [1]
+    event = db_session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "integrity_checked")).one()
+    assert event.detail["source"] == "integrity" and not event.detail["ok"]

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.workflow.helpers import S, build_world
 from workflow_app.audit.models import AuditEvent
-from workflow_app.auth.roles import set_roles
+from workflow_app.auth.roles import set_business_roles, set_roles
 from workflow_app.evaluations.operations import ValidationFailed
 from workflow_app.workflow.errors import PermissionDenied, WorkflowError
 from workflow_app.workflow.machine import may
@@ -41,6 +41,8 @@ def test_only_a_security_administrator_grants_roles_and_never_to_themselves(make
         set_roles(system, system, {"finance_officer": True})  # the attack: self-grant 财政局
     with pytest.raises(ValidationFailed, match="只有安全管理员"):
         set_roles(system, target, {"admin": True})  # nor create other administrators
+    with pytest.raises(ValidationFailed, match="不能修改自己的角色"):
+        set_business_roles(system, system, {"finance_officer": True})
     with pytest.raises(ValidationFailed, match="不能修改自己的角色"):
         set_roles(security, security, {"security_admin": True, "admin": True})
     with pytest.raises(ValidationFailed, match="三员分立"):

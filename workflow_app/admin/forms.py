@@ -68,6 +68,10 @@ class UserForm(FlaskForm):
     password = PasswordField("初始密码", validators=[Optional(), Length(
         min=8, max=128, message="密码至少 8 位")])
     active = BooleanField("启用（可以登录）", default=True)
+    # The business roles are organisation data the system administrator keeps; the three
+    # administrator roles are granted only by the security administrator (三员分立).
+    is_preparer = BooleanField("填报人")
+    is_finance_officer = BooleanField("财政局审核员")
 
 
 class BandForm(Form):

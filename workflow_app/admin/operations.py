@@ -16,6 +16,7 @@ from workflow_app.admin.template_tree import row_of_code, rows_to_tree
 from workflow_app.audit import trail
 from workflow_app.auth.models import User
 from workflow_app.auth.passwords import policy_problems, set_password
+from workflow_app.auth.roles import set_business_roles
 from workflow_app.auth.sessions import end_all_sessions
 from workflow_app.evaluations.models import (
     Evaluation,
@@ -109,12 +110,11 @@ def save_user(actor: User, user: User | None, data: dict[str, Any]) -> User:
     unit = _row(Unit, data.get("unit_id"))
     if unit is None:
         errors["unit_id"] = "请选择所属单位"
-    elif user is not None:
-        # The roles stay as the security administrator set them; the unit must still fit them.
-        if user.is_finance_officer and not unit.is_bureau:
-            errors["unit_id"] = "该用户是财政局审核员，须属于财政局"
-        if user.is_preparer and unit.is_bureau:
-            errors["unit_id"] = "该用户是填报人，须属于预算单位"
+    else:
+        if data.get("is_finance_officer") and not unit.is_bureau:
+            errors["is_finance_officer"] = "财政局审核员须属于财政局"
+        if data.get("is_preparer") and unit.is_bureau:
+            errors["is_preparer"] = "填报人须属于预算单位"
     password = data.get("password") or ""
     if user is None:
         problems = policy_problems(password, username) if password else [
@@ -141,6 +141,8 @@ def save_user(actor: User, user: User | None, data: dict[str, Any]) -> User:
     if created:
         set_password(user, password, must_change=True)
     db.session.flush()
+    set_business_roles(actor, user, {"preparer": bool(data.get("is_preparer")),
+                                     "finance_officer": bool(data.get("is_finance_officer"))})
     if deactivated:  # a disabled account keeps no session or token
         end_all_sessions(user, reason="deactivated")
     _audit(actor, "user", "create" if created else "update", user.id, username=username,

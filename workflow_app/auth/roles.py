@@ -1,7 +1,9 @@
 """三员分立: who may do what among the administrators, and the one operation that changes roles.
 
-- 系统管理员 (``is_admin``): units, user accounts, indicator templates, grade schemes;
-- 安全管理员 (``is_security_admin``): role grants, unlocking accounts, password resets;
+- 系统管理员 (``is_admin``): units, user accounts (with their business roles 填报人 and
+  财政局审核员, which are organisation data), indicator templates, grade schemes;
+- 安全管理员 (``is_security_admin``): role grants (the three administrator roles only by
+  them), unlocking accounts, password resets;
 - 审计管理员 (``is_audit_admin``): reads and exports the audit log, runs the integrity check.
 
 None of them prepares, signs or accepts an evaluation (the workflow machine refuses them, and
@@ -63,6 +65,40 @@ def role_problems(user: User, wanted: dict[str, bool]) -> dict[str, str]:
     return errors
 
 
+BUSINESS_ROLES = ("preparer", "finance_officer")
+
+
+def set_business_roles(actor: User, user: User, wanted: dict[str, bool]) -> bool:
+    """The system administrator keeps the business roles (填报人, 财政局审核员) of the accounts
+    they manage; the administrator roles stay as they are. Never one's own; audited with
+    before and after. Returns False when nothing changed."""
+    if not (actor.is_admin or actor.is_security_admin):
+        raise ValidationFailed({"roles": "只有系统管理员或安全管理员可以设置业务角色"})
+    current = roles_of(user)
+    target = {**current, **{k: bool(wanted.get(k)) for k in BUSINESS_ROLES}}
+    if target == current:
+        return False
+    if actor.id == user.id:
+        raise ValidationFailed({"roles": "不能修改自己的角色"})
+    errors = role_problems(user, target)
+    if errors:
+        raise ValidationFailed({f"is_{k}" if k in BUSINESS_ROLES else k: v
+                                for k, v in errors.items()})
+    return _apply(actor, user, current, target)
+
+
+def _apply(actor: User | None, user: User, before: dict[str, bool],
+           after: dict[str, bool]) -> bool:
+    for key, (column, _label) in ROLES.items():
+        setattr(user, column, after[key])
+    db.session.flush()
+    trail.record("roles_changed", actor, role=None if actor else "cli", detail={
+        "user": user.username, "user_id": user.id,
+        "before": [k for k, v in before.items() if v],
+        "after": [k for k, v in after.items() if v]})
+    return True
+
+
 def set_roles(actor: User | None, user: User, wanted: dict[str, bool]) -> bool:
     """A security administrator (or the command line, actor None) sets the user's roles.
     Refused for anyone else and for one's own account. Audited with before and after; returns
@@ -78,11 +114,4 @@ def set_roles(actor: User | None, user: User, wanted: dict[str, bool]) -> bool:
     before = roles_of(user)
     if before == wanted:
         return False
-    for key, (column, _label) in ROLES.items():
-        setattr(user, column, wanted[key])
-    db.session.flush()
-    trail.record("roles_changed", actor, role=None if actor else "cli", detail={
-        "user": user.username, "user_id": user.id,
-        "before": [k for k, v in before.items() if v],
-        "after": [k for k, v in wanted.items() if v]})
-    return True
+    return _apply(actor, user, before, wanted)
