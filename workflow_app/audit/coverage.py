@@ -39,6 +39,11 @@ DOWNLOADS = {
 AUDITED_GROUPS = ("demo", "users", "audit", "workflow", "evaluations", "integrity", "backup",
                   "jobs", "bench")
 _SECRET_PARAMS = frozenset({"password", "token", "secret"})
+# A backup is recorded before it is taken, so the archive holds its own event and a restored
+# database is identical to the source. A restore replaces the whole database (events
+# included) and is not recorded into it: its proof is the chain verification it prints.
+RECORD_BEFORE = frozenset({"backup create"})
+NOT_RECORDED = frozenset({"backup restore"})
 
 
 def _actor():
@@ -118,11 +123,14 @@ def _params_for_audit(params: dict[str, Any]) -> dict[str, Any]:
 
 def _wrap_command(command: click.Command, path: str) -> None:
     callback = command.callback
-    if callback is None or getattr(callback, "_audited", False):
+    if callback is None or getattr(callback, "_audited", False) or path in NOT_RECORDED:
         return
 
     @functools.wraps(callback)
     def audited(*args: Any, **kwargs: Any) -> Any:
+        if path in RECORD_BEFORE:
+            _record_cli(path, kwargs, "started")
+            return callback(*args, **kwargs)
         outcome = "ok"
         try:
             return callback(*args, **kwargs)
