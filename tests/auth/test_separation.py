@@ -91,3 +91,20 @@ def test_an_administrator_cannot_prepare_or_accept(make, db_session):
     with pytest.raises(PermissionDenied):
         fire(world.evaluation, "accept", admin)
     assert world.evaluation.state == S.FINANCE_ACCEPTANCE
+
+
+def test_the_first_security_administrator_is_granted_on_the_command_line(app, make,
+                                                                         db_session):
+    user = make.user(make.bureau(), username="first_sec")
+    db_session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "grant", "first_sec", "security_admin"])
+    assert result.exit_code == 0, result.output
+    both = runner.invoke(args=["users", "grant", "first_sec", "security_admin", "admin"])
+    assert both.exit_code != 0 and "三员分立" in both.output
+    assert runner.invoke(args=["users", "grant", "first_sec", "root"]).exit_code != 0
+    db_session.expire_all()
+    assert user.is_security_admin and not user.is_admin
+    event = db_session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "roles_changed")).one()
+    assert event.actor_role == "cli" and event.detail["after"] == ["security_admin"]
