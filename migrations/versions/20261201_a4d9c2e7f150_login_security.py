@@ -7,14 +7,14 @@ a password, and existing API tokens get 90 days from their creation (already old
 expired at once: they were issued without a term).
 
 Revision ID: a4d9c2e7f150
-Revises: c4d8e2f6a1b3
+Revises: 8d4f2a6c1e57
 Create Date: 2026-12-01 20:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "a4d9c2e7f150"
-down_revision = "c4d8e2f6a1b3"
+down_revision = "8d4f2a6c1e57"
 branch_labels = None
 depends_on = None
 
