@@ -56,4 +56,7 @@ def register_cli(app: Flask) -> None:
         from workflow_app.exchange.cli import evaluations_cli
     except ModuleNotFoundError:
         return
+    from workflow_app.evaluations.derived_cli import add_commands
+
+    add_commands(evaluations_cli)
     app.cli.add_command(evaluations_cli)

@@ -153,3 +153,21 @@ def _before_derived_scores() -> str:
     folder = Path(__file__).resolve().parents[2] / "migrations" / "versions"
     text_ = next(folder.glob("*_5b1e7c3d9a20_*.py")).read_text(encoding="utf-8")
     return re.search(r'^down_revision = "(\w+)"', text_, re.M).group(1)
+
+
+def test_cli_checks_and_refreshes_the_stored_scores(app, world):
+    e = world.evaluation
+    _computable(e)
+    world.go(S.FINANCE_ACCEPTANCE)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["evaluations", "check-scores"])
+    assert ok.exit_code == 0 and "一致" in ok.output
+    db.session.execute(update(Evaluation).where(Evaluation.id == e.id).values(grade="较差"))
+    db.session.commit()
+    bad = runner.invoke(args=["evaluations", "check-scores"])
+    assert bad.exit_code == 1 and f"评价 {e.id}" in bad.output
+    fixed = runner.invoke(args=["evaluations", "refresh-scores"])
+    assert fixed.exit_code == 0 and "已更新 1 项" in fixed.output
+    db.session.expire_all()
+    assert db.session.get(Evaluation, e.id).grade == "优秀"
