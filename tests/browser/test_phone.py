@@ -78,7 +78,10 @@ def crawl(page, base: str, start: list[str], shot, prefix: str,
             continue
         widths[parts.path] = page.evaluate("document.documentElement.scrollWidth")
         shot(page, f"{prefix}{pattern.strip('/').replace('/', '_') or 'home'}")
-        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(a => a.href)")
+        # getAttribute, not .href: an SVG chart's <a> has an object there
+        hrefs = page.eval_on_selector_all(
+            "a[href]",
+            "els => els.map(a => new URL(a.getAttribute('href'), document.baseURI).href)")
         queue.extend(h.split("#")[0] for h in hrefs)
     return widths
 
