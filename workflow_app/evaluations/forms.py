@@ -104,3 +104,21 @@ def params_text(params: dict[str, Any] | None) -> str:
     if any(isinstance(v, list | dict) for v in params.values()):
         return json.dumps(params, ensure_ascii=False, indent=1)
     return "\n".join(f"{k}={v}" for k, v in params.items())
+
+
+def rule_params_from_form(form: MultiDict, existing: dict[str, Any] | None = None,
+                          same_rule: bool = True) -> dict[str, Any] | None:
+    """The rule's parameters typed one per field (``p_<name>``, named in Chinese on the page),
+    or None when the form has no such field (it may then carry ``rule_params`` text). Values
+    stay strings; empty ones take the rule's default. Parameters the page does not show (a
+    list of tiers) are kept from ``existing`` while the rule type stays the same."""
+    keys = [k for k in form if k.startswith("p_") and len(k) < 40]
+    if not keys:
+        return None
+    params = {k[2:]: str(form.get(k) or "").strip() for k in keys}
+    params = {k: v for k, v in params.items() if v}
+    if same_rule:
+        for key, value in (existing or {}).items():
+            if isinstance(value, list | dict):
+                params.setdefault(key, value)
+    return params

@@ -409,9 +409,14 @@ def indicator(evaluation_id: int, indicator_id: int):
         flash(refused, "error")
         data, status = request.form, 409
     elif request.method == "POST":
+        form = request.form
+        params = forms.rule_params_from_form(
+            form, node.rule_params, same_rule=form.get("rule_type") == node.rule_type.value)
+        if params is not None:
+            form = {**form.to_dict(), "rule_params": params}
         try:
             ops.update_indicator(evaluation, current_user._get_current_object(),
-                                 request.form.get("version"), node.id, request.form)
+                                 request.form.get("version"), node.id, form)
         except ops.ValidationFailed as exc:
             db.session.rollback()
             errors, data = exc.errors, request.form
@@ -443,6 +448,15 @@ def _indicator_context(evaluation: Evaluation, node: Indicator, data, errors) ->
     }
     if data is not None:
         values.update({k: data.get(k, "") for k in values})
+    # The rule's parameters one per field, named in words (满分线 …), not "full_at=95".
+    from workflow_app.admin.template_tree import rule_params
+
+    stored = node.rule_params or {}
+    param_fields = [
+        {"name": name, "label": label, "unit": unit, "default": default,
+         "value": data.get(f"p_{name}", "") if data is not None
+         else ("" if isinstance(stored.get(name), list | dict) else str(stored.get(name) or ""))}
+        for name, label, unit, default in rule_params(values["rule_type"])]
     try:
         rule_text = describe_rule({"type": node.rule_type.value,
                                    "params": node.rule_params or {}}, node.weight)
@@ -451,6 +465,7 @@ def _indicator_context(evaluation: Evaluation, node: Indicator, data, errors) ->
     return {"evaluation": evaluation, "node": node, "row": row, "values": values,
             "errors": errors, "rule_text": rule_text, "forms": forms, "parts": PARTS,
             "part": "tree", "scorecard": card, "accept": ops.EVIDENCE_ACCEPT,
+            "param_fields": param_fields,
             "version": (data.get("version") if data is not None else None)
             or evaluation.version}
 
