@@ -252,3 +252,30 @@ def test_project_workbook_cannot_fill_a_unit_evaluation(demo, draft001):
     del wb[excel.META_SHEET]
     with pytest.raises(DocumentError, match="项目支出自评表"):
         excel.import_into(draft001, _save(wb), draft001.preparer)
+
+
+def test_every_error_of_a_workbook_is_reported_at_once_with_row_and_column(draft001):
+    """Parse errors (a word for a number) and errors found against the evaluation (a score
+    above its weight, a changed weight, an unknown indicator) come back together, each naming
+    its row and column, instead of one per attempt."""
+    evaluation = draft001
+    before = to_document(evaluation)
+    wb = _book(excel.export_xlsx(evaluation))
+    ws = wb[excel.SHEET]
+    word = _row_of(ws, "绩效目标科学性")
+    over = _row_of(ws, "预算上报及时性")
+    twice = _row_of(ws, "绩效指标科学性")
+    ws.cell(word, 7).value = "六分"
+    ws.cell(over, 7).value = 99
+    ws.cell(twice, 6).value = 9
+    ws.cell(twice, 7).value = 50
+    with pytest.raises(DocumentError) as info:
+        excel.import_into(evaluation, _save(wb), evaluation.preparer)
+    db.session.rollback()
+    problems = info.value.problems
+    text = "\n".join(problems)
+    assert f"第 {word} 行 G 列" in text and "不是有效的数字：六分" in text
+    assert f"第 {over} 行 G 列" in text and "超过分值" in text
+    assert f"第 {twice} 行 F 列" in text and "分值不能在 Excel" in text
+    assert sum(f"第 {twice} 行" in p for p in problems) == 2  # both errors of that row
+    assert to_document(evaluation) == before

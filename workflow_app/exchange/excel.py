@@ -284,6 +284,7 @@ class SheetRow:
     target: str | None = None
     actual: str | None = None
     deviation_reason: str | None = None
+    unreadable: frozenset[str] = frozenset()  # "weight" / "score" already reported
 
 
 @dataclass
@@ -298,6 +299,7 @@ class ParsedSheet:
     preparer_phone: str | None = None
     deviation: str | None = None
     funding: dict[str, Decimal | None] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # cell errors, reported by apply_sheet
 
 
 def _text(value: Any) -> str:
@@ -334,7 +336,11 @@ def _strip_weight(text: str) -> str:
 
 
 def read_xlsx(data: bytes) -> ParsedSheet:
-    """Parse a 自评表 workbook; raise DocumentError (Chinese) when it cannot be read."""
+    """Parse a 自评表 workbook; raise DocumentError (Chinese) when it cannot be read at all.
+
+    Problems of single cells (a word where a number belongs …) do not stop the reading: they
+    are kept in ``sheet.problems`` with their row and column, and ``apply_sheet`` reports them
+    together with what it finds, so the user sees every error at once."""
     if not data:
         raise DocumentError(["文件为空"])
     if len(data) > MAX_BYTES:
@@ -418,12 +424,16 @@ def read_xlsx(data: bytes) -> ParsedSheet:
         else:
             problems.append(f"第 {line} 行没有指标名称")
             continue
-        where = f"第 {line} 行（{' / '.join(path)}）"
-        item = SheetRow(
-            row=line, path=path,
-            weight=_number(cell(r, 5), f"{where}分值", problems, 2),
-            score=_number(cell(r, 6), f"{where}得分", problems, 2),
-        )
+        named = f"（{' / '.join(path)}）"
+        before = len(problems)
+        weight = _number(cell(r, 5), f"第 {line} 行 F 列{named}分值", problems, 2)
+        bad = {"weight"} if len(problems) > before else set()
+        before = len(problems)
+        score = _number(cell(r, 6), f"第 {line} 行 G 列{named}得分", problems, 2)
+        if len(problems) > before:
+            bad.add("score")
+        item = SheetRow(row=line, path=path, weight=weight, score=score,
+                        unreadable=frozenset(bad))
         if layout == PROJECT:
             item.target = _text(cell(r, 3))
             item.actual = _text(cell(r, 4))
@@ -431,8 +441,8 @@ def read_xlsx(data: bytes) -> ParsedSheet:
         sheet.rows.append(item)
     if not sheet.rows:
         problems.append("表中没有任何指标行")
-    if problems:
         raise DocumentError(problems)
+    sheet.problems = problems
     return sheet
 
 
@@ -451,27 +461,30 @@ def apply_sheet(doc: dict[str, Any], sheet: ParsedSheet) -> dict[str, Any]:
         raise DocumentError([f"这是{'部门整体支出' if sheet.layout == UNIT_WHOLE else '项目支出'}"
                              f"自评表，而评价是{wanted}评价"])
     doc = copy.deepcopy(doc)
-    problems: list[str] = []
+    problems: list[str] = list(sheet.problems)  # every error at once, cell errors first
     leaves: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for ancestors, leaf in _leaf_rows(doc):
         leaves.setdefault(_path_of(ancestors, leaf), []).append(leaf)
     for item in sheet.rows:
-        where = f"第 {item.row} 行（{' / '.join(item.path)}）"
+        named = f"（{' / '.join(item.path)}）"
         candidates = leaves.get(item.path)
         if not candidates:
-            problems.append(f"{where}：评价中没有这个指标（Excel 导入只填写指标值和得分，"
-                            "不能增删或改名指标）")
+            problems.append(f"第 {item.row} 行 C 列{named}：评价中没有这个指标（Excel 导入只填写"
+                            "指标值和得分，不能增删或改名指标）")
             continue
         leaf = candidates.pop(0)
         weight = Decimal(leaf["weight"])
-        if item.weight is None or item.weight != weight:
+        refused = bool(item.unreadable)
+        if "weight" not in item.unreadable and (item.weight is None or item.weight != weight):
             stated = "（空）" if item.weight is None else format_decimal(item.weight)
-            problems.append(f"{where}：分值 {stated} 与评价中的 {format_decimal(weight)} 不一致"
-                            "（分值不能在 Excel 中修改）")
-            continue
+            problems.append(f"第 {item.row} 行 F 列{named}：分值 {stated} 与评价中的 "
+                            f"{format_decimal(weight)} 不一致（分值不能在 Excel 中修改）")
+            refused = True
         if item.score is not None and item.score > weight:
-            problems.append(f"{where}：得分 {format_decimal(item.score)} 超过分值 "
-                            f"{format_decimal(weight)}")
+            problems.append(f"第 {item.row} 行 G 列{named}：得分 {format_decimal(item.score)} "
+                            f"超过分值 {format_decimal(weight)}")
+            refused = True
+        if refused:
             continue
         leaf["score"] = None if item.score is None else format_decimal(item.score)
         if kind == PROJECT:
