@@ -43,6 +43,7 @@ MAX_COLUMNS = 30
 MAX_CELL = 500
 # Reading and applying must end well inside the server's request timeout (gunicorn: 60 s).
 TIME_BUDGET_S = 45.0
+_clock = time.monotonic  # the budget's clock (a test moves it)
 
 # Sheet → [(header, key, required)], in the order of the template's columns.
 UNIT_COLUMNS = [("单位名称", "name", True), ("单位类型", "kind", True),
@@ -143,7 +144,7 @@ def read_directory(data: bytes) -> dict[str, list[tuple[int, dict[str, str]]]]:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise ImportRefused("无法读取该 Excel 文件，请使用本页提供的模板。") from None
-    started = time.monotonic()
+    started = _clock()
     try:
         found = [name for name in SHEETS if name in book.sheetnames]
         if not found:
@@ -159,7 +160,7 @@ def _sheet_rows(sheet: Any, name: str, started: float) -> Iterator[tuple[int, di
     for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), 1):
         if number > MAX_ROWS + 1:
             raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，请分批导入。")
-        if number % 500 == 0 and time.monotonic() - started > TIME_BUDGET_S:
+        if number % 500 == 0 and _clock() - started > TIME_BUDGET_S:
             raise ImportRefused("文件处理超时，请分批导入。")
         cells = ["" if v is None else str(v).strip() for v in values]
         if number == 1:
@@ -186,7 +187,7 @@ def import_directory(actor: User, data: bytes, *, dry_run: bool) -> ImportReport
     A dry run undoes every row again (the report says what an import would do); either way
     the run is audited. Never commits: the caller does.
     """
-    started = time.monotonic()
+    started = _clock()
     sheets = read_directory(data)
     report = ImportReport(dry_run=dry_run)
     everything = db.session.begin_nested()  # a dry run undoes it all, the audit event stays
@@ -195,7 +196,7 @@ def import_directory(actor: User, data: bytes, *, dry_run: bool) -> ImportReport
     work += [("用户", number, row, USER_COLUMNS, lambda r=row: _save_user(actor, r, report))
              for number, row in sheets.get("用户", [])]
     for sheet, number, _row, columns, save in work:
-        if time.monotonic() - started > TIME_BUDGET_S:
+        if _clock() - started > TIME_BUDGET_S:
             everything.rollback()  # all or nothing: never a half-imported file
             done = sum(report.rows.values())
             raise ImportRefused(f"处理超过 {TIME_BUDGET_S:.0f} 秒（已处理 {done} 行），"
