@@ -199,7 +199,18 @@ def _like(text: str) -> str:
 _ORDER = (PublishedReport.fiscal_year, PublishedReport.published_at, PublishedReport.id)
 
 
-def _filtered(query: Select, filters: Filters) -> Select:
+# A report is listed only while its evaluation is published (a semi-join that PostgreSQL answers
+# from the partial index ix_evaluations_published, without reading the evaluation rows).
+_EVALUATION_PUBLISHED = (
+    select(Evaluation.id)
+    .where(Evaluation.id == PublishedReport.evaluation_id,
+           Evaluation.state == EvaluationState.PUBLISHED)
+    .exists()
+)
+
+
+def _report_filters(query: Select, filters: Filters) -> Select:
+    """The filters that the report row answers by itself (all but the text search)."""
     if filters.year:
         query = query.where(PublishedReport.fiscal_year == filters.year)
     if filters.unit:
@@ -211,6 +222,11 @@ def _filtered(query: Select, filters: Filters) -> Select:
     if filters.unit_name:
         units = select(Unit.id).where(Unit.name.ilike(_like(filters.unit_name), escape="\\"))
         query = query.where(PublishedReport.unit_id.in_(units))
+    return query
+
+
+def _filtered(query: Select, filters: Filters) -> Select:
+    query = _report_filters(query, filters)
     if filters.q:
         pattern = _like(filters.q)
         query = query.where(or_(Evaluation.project_name.ilike(pattern, escape="\\"),
@@ -218,13 +234,19 @@ def _filtered(query: Select, filters: Filters) -> Select:
     return query
 
 
+def _count_query(filters: Filters) -> Select:
+    if filters.q:  # the search reads the project's and the unit's names
+        return _filtered(published_base(func.count()), filters)
+    return _report_filters(select(func.count()).select_from(PublishedReport)
+                           .where(_EVALUATION_PUBLISHED), filters)
+
+
 def count_published(filters: Filters) -> int:
     """How many published reports match (no ORDER BY; remembered until the next publication)."""
     key = ("count", published_marker(), tuple(sorted(filters.as_args().items())))
     total = _memo.get(key)
     if total is None:
-        query = _filtered(published_base(func.count()), filters)
-        total = db.session.scalar(query) or 0
+        total = db.session.scalar(_count_query(filters)) or 0
         _memo.put(key, total)
     return total
 
@@ -268,6 +290,15 @@ def list_published(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *
     ), filters)
     page = max(page, 1)
     position_after, position_before = decode_cursor(after), decode_cursor(before)
+    if not filters.q and position_after is None and position_before is None and page > 1:
+        # A deep OFFSET walks the report index alone; only the page's rows are joined.
+        ids = _report_filters(select(PublishedReport.id).where(_EVALUATION_PUBLISHED),
+                              filters).order_by(*(c.desc() for c in _ORDER))
+        ids = ids.limit(per_page).offset((page - 1) * per_page)
+        query = query.where(PublishedReport.id.in_(ids.scalar_subquery()))
+        page_offset = 0
+    else:
+        page_offset = (page - 1) * per_page
     if position_after is not None:
         query = query.where(tuple_(*_ORDER) < tuple_(*position_after))
         items = list(db.session.execute(
@@ -277,7 +308,7 @@ def list_published(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE, *
         items = list(db.session.execute(query.order_by(*_ORDER).limit(per_page)))[::-1]
     else:
         items = list(db.session.execute(query.order_by(*(c.desc() for c in _ORDER))
-                                        .limit(per_page).offset((page - 1) * per_page)))
+                                        .limit(per_page).offset(page_offset)))
     total = count_published(filters)
     return Page(items=items, page=page, per_page=per_page, total=total,
                 summaries={row.sha256: Summary.of(row) for row in items})
