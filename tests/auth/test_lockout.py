@@ -107,3 +107,14 @@ def test_login_requests_are_rate_limited(client, make, db_session, settings):
         assert client.post("/login", data={}).status_code == 200
     assert client.post("/login", data={}).status_code == 429
     assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+def test_a_nul_byte_in_the_username_is_a_failed_login_not_a_500(client, make, db_session):
+    make.user(username="nul")
+    db_session.commit()
+    response = post_login(client, "nu\x00l", PASSWORD)
+    assert response.status_code < 500  # refused at the edge (400) or as a failed login
+    outcome = attempt_login("nu\x00l", PASSWORD, address="10.0.0.1")
+    assert not outcome.ok and outcome.message.startswith("用户名或密码不正确")
+    event = _actions(db_session, "login_failed")[-1]
+    assert event.detail["reason"] == "unknown_user" and "\x00" not in event.detail["username"]

@@ -62,7 +62,10 @@ def test_wrong_user_gets_403_and_nothing_changes(world, as_user):
     response = _post(as_user(world.member1), world.evaluation, "submit")
     assert response.status_code == 403
     assert "只有本单位的填报人可以执行「提交会签」" in response.text
-    assert _audit_count() == before
+    # Nothing changed; the refusal itself is audited (issue 9: refusals are recorded).
+    assert _audit_count() == before + 1
+    last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert last.action == "refused" and last.detail["status"] == 403
 
 
 def test_wrong_state_gets_409(world, as_user):

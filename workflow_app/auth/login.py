@@ -69,7 +69,10 @@ def attempt_login(username: str, password: str, *, address: str = "") -> LoginOu
     LOGIN_MAX_FAILURES for LOGIN_LOCKOUT_MINUTES) and audit it; on success clear the count.
     The password hash is checked in every case, for unknown usernames against a dummy hash."""
     username = (username or "").strip()[:64]
-    user = db.session.scalar(select(User).where(User.username == username)) if username else None
+    # No account has a NUL in its name, and PostgreSQL refuses one in a query: not looked up.
+    lookup = username and "\x00" not in username
+    user = db.session.scalar(select(User).where(User.username == username)) if lookup else None
+    username = username.replace("\x00", "\\0")
     matches = _password_matches(user, password or "")
     now = utcnow()
     base = {"username": username, "address": address}
