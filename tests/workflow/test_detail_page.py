@@ -103,3 +103,13 @@ def test_publish_and_return_are_confirmed_in_a_dialog_saying_what_happens(world,
     assert not re.search(r"<script>(?!</script>)|<script(?![^>]*\bsrc=)[^>]*>", page)
     assert not re.search(r"\son[a-z]+=", page)
     assert "/static/js/dialog.js" in page
+
+
+def test_security_events_stay_out_of_the_timeline(world, login):
+    """A refused request and a download are audited (issue 9) but are not the report's story."""
+    e = world.evaluation
+    db.session.commit()
+    login(world.member1).post(f"/evaluations/{e.id}/transitions/submit")  # 403, audited
+    page = _page(login, world.preparer, e)
+    timeline = page.split('id="audit-timeline"', 1)[1].split("</ol>", 1)[0]
+    assert 'data-action="refused"' not in timeline and "进行了操作" not in timeline

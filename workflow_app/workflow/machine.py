@@ -24,6 +24,7 @@ from transitions import Machine
 
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import Evaluation, TeamMember
+from workflow_app.text import clause, sentence
 from workflow_app.workflow import revisions as rv
 from workflow_app.workflow import steps
 from workflow_app.workflow.errors import PermissionDenied, TransitionNotAllowed, WorkflowError
@@ -465,9 +466,10 @@ def _rule_message(firing: Firing, condition: str) -> str:
     if condition == "rule_content_is_complete":
         problems = firing.content_problems()
         more = f"等 {len(problems)} 个问题" if len(problems) > 3 else ""
-        return "评价内容尚不完整，不能提交：" + "；".join(problems[:3]) + more
+        return sentence("评价内容尚不完整，不能提交：" + "；".join(clause(p) for p in problems[:3])
+                        + more)
     if condition == "rule_reviews_are_valid":
-        return "复核意见有误：" + "；".join(firing.review_problems())
+        return sentence("复核意见有误：" + "；".join(clause(p) for p in firing.review_problems()))
     return {
         "rule_preparer_is_not_leader": "填报人不能担任评价工作组组长（不相容职务分离），"
                                        "请调整工作组后再提交。",

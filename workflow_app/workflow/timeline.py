@@ -28,6 +28,11 @@ PART_LABELS = {
 }
 
 
+# Security events (issue 9's audit coverage) belong to the audit log, not the evaluation's story.
+NOT_SHOWN = frozenset({"refused", "download", "token_refused", "login", "logout",
+                       "login_failed"})
+
+
 @dataclass
 class Entry:
     """One line of the timeline."""
@@ -82,7 +87,8 @@ def _sentence(event: AuditEvent, names: dict[str, str]) -> str:
 def timeline(evaluation_id: int) -> list[Entry]:
     """The evaluation's audit events, oldest first, as timeline entries."""
     events = list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.evaluation_id == evaluation_id).order_by(AuditEvent.id)))
+        AuditEvent.evaluation_id == evaluation_id, AuditEvent.action.not_in(NOT_SHOWN))
+        .order_by(AuditEvent.id)))
     usernames = {v for e in events for k, v in (e.detail or {}).items()
                  if k in ("member", "delegate", "signed_by") and isinstance(v, str)}
     names = {u: n for u, n in db.session.execute(select(User.username, User.name).where(
