@@ -1,0 +1,1 @@
+"""The checks of the review, one small function each, grouped by what they compare."""
