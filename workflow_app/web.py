@@ -85,6 +85,7 @@ def _optional_blueprints():
         "workflow_app.overview.views",
         "workflow_app.auth.security_views",
         "workflow_app.audit.views",
+        "workflow_app.evaluations.findings_views",
     ):
         try:
             module = importlib.import_module(name)

@@ -146,6 +146,14 @@ def evaluation_summary(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
+def _findings(evaluation: Evaluation, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The consistency review's findings (docs/api.md, "findings")."""
+    from workflow_app.evaluations.findings import signing_of
+    from workflow_app.review import review_document
+
+    return [f.as_dict() for f in review_document(doc, signing=signing_of(evaluation))]
+
+
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     """The read form: header, scores (the team's and the rules'), indicators, team, signatures."""
     from workflow_app.evaluations.scoring import score_document
@@ -168,6 +176,7 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
         "flagged": scores.flagged,
         "problems": [{"code": p.code, "kind": p.kind, "message": p.message}
                      for p in scores.problems],
+        "findings": _findings(evaluation, doc),
         "indicators": [_indicator_json(n, scores) for n in doc["indicators"]],
         "team": [
             {"username": m["username"], "name": m["name"], "role": m["role"],

@@ -116,11 +116,29 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     schemas["Indicator"] = indicator
+    schemas["Finding"] = {
+        "type": "object", "required": ["code", "severity", "message", "where"],
+        "properties": {
+            "code": {"type": "string", "description": "检查项代码，如 indicator_count_mismatch",
+                     "examples": ["total_score_claim_mismatch"]},
+            "severity": {"enum": ["error", "warning", "info"],
+                         "description": "error 阻止提交；warning、info 仅提示"},
+            "message": {"type": "string", "description": "中文说明（引用原文与表中数字）"},
+            "where": {"type": "object", "required": ["part", "path"], "properties": {
+                "part": {"enum": ["header", "funding", "expenses", "sub_projects",
+                                  "indicators", "sections", "goals", "conclusion", "team",
+                                  "grade_scheme"],
+                         "description": "评价文件中的部分"},
+                "path": {"type": "string",
+                         "description": "该部分内的位置：指标编码（2.1.4）、章节 key、"
+                                        "第几行（从 1 起）或字段名"}}},
+        },
+    }
     schemas["Evaluation"] = {
         "allOf": [{"$ref": "#/components/schemas/EvaluationSummary"}, {
             "type": "object",
-            "required": ["total_score", "computed_total_score", "grade", "indicators", "team",
-                         "content_hash", "signatures"],
+            "required": ["total_score", "computed_total_score", "grade", "indicators",
+                         "findings", "team", "content_hash", "signatures"],
             "properties": {
                 "total_weight": {"type": "string"},
                 "total_score": {"type": "string", "description": "填报总分（评价工作组）"},
@@ -139,6 +157,9 @@ def openapi_document() -> dict[str, Any]:
                 "grade_scheme": {"$ref": "#/components/schemas/grade_scheme"},
                 "flagged": {"type": "array", "items": {"type": "string"}},
                 "problems": {"type": "array", "items": {"type": "object"}},
+                "findings": {"type": "array",
+                             "description": "一致性审查（审查）发现的问题；error 阻止提交",
+                             "items": {"$ref": "#/components/schemas/Finding"}},
                 "indicators": {"type": "array",
                                "items": {"$ref": "#/components/schemas/Indicator"}},
                 "team": {"type": "array", "items": {

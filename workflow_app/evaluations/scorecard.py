@@ -81,6 +81,12 @@ def score_evaluation(evaluation: Evaluation,
     ``overrides`` (indicator id → leaf fields) scores unsaved form values without touching
     the rows: the editor's live preview.
     """
+    return score_document(document_with_overrides(evaluation, overrides))
+
+
+def document_with_overrides(evaluation: Evaluation,
+                            overrides: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The content document with unsaved leaf values (indicator id → fields) put in."""
     doc = to_document(evaluation)
     if overrides:
         by_code = {code: ind.id for code, ind in ordered_indicators(evaluation)}
@@ -99,7 +105,7 @@ def score_evaluation(evaluation: Evaluation,
                     elif key == "score":
                         value = str(value).strip() or None
                     leaf[key] = value
-    return score_document(doc)
+    return doc
 
 
 @dataclass

@@ -48,7 +48,8 @@ TRIGGER_LABELS = {
 TABLE: list[dict[str, Any]] = [
     {"trigger": "submit", "source": S.DRAFT, "dest": S.TEAM_REVIEW, "who": "填报人",
      "conditions": ["actor_is_preparer", "rule_preparer_is_not_leader", "rule_team_is_formed",
-                    "rule_team_has_no_administrator", "rule_content_is_complete"],
+                    "rule_team_has_no_administrator", "rule_content_is_complete",
+                    "rule_review_has_no_errors"],
      "before": "freeze_revision"},
     {"trigger": "withdraw", "source": S.TEAM_REVIEW, "dest": S.DRAFT, "who": "填报人",
      "conditions": ["actor_is_preparer", "state_nobody_signed"],
@@ -301,6 +302,16 @@ class Firing:
             return [str(exc)]
         return [p.message for p in result.problems]
 
+    def rule_review_has_no_errors(self, event: Any = None) -> bool:
+        """The consistency review (审查) finds no error; warnings and notes do not block."""
+        return not self.review_errors()
+
+    def review_errors(self) -> list[str]:
+        """Chinese messages of the review's errors in the working copy."""
+        from workflow_app.evaluations.findings import blocking_reasons
+
+        return blocking_reasons(self.evaluation)
+
     def rule_has_reason(self, event: Any = None) -> bool:
         """A return needs a reason."""
         return bool((self.reason or "").strip())
@@ -468,6 +479,11 @@ def _rule_message(firing: Firing, condition: str) -> str:
         more = f"等 {len(problems)} 个问题" if len(problems) > 3 else ""
         return sentence("评价内容尚不完整，不能提交：" + "；".join(clause(p) for p in problems[:3])
                         + more)
+    if condition == "rule_review_has_no_errors":
+        errors = firing.review_errors()
+        more = f"等 {len(errors)} 处" if len(errors) > 3 else ""
+        return ("一致性审查发现错误，不能提交：" + "；".join(clause(e) for e in errors[:3])
+                + more + "。请按审查意见修改后再提交。")
     if condition == "rule_reviews_are_valid":
         return sentence("复核意见有误：" + "；".join(clause(p) for p in firing.review_problems()))
     return {
