@@ -304,10 +304,10 @@ class Firing:
 
     def rule_review_has_no_errors(self, event: Any = None) -> bool:
         """The consistency review (审查) finds no error; warnings and notes do not block."""
-        return not self.review_errors()
+        return not self.consistency_errors()
 
-    def review_errors(self) -> list[str]:
-        """Chinese messages of the review's errors in the working copy."""
+    def consistency_errors(self) -> list[str]:
+        """Chinese messages of the consistency review's errors in the working copy."""
         from workflow_app.evaluations.findings import blocking_reasons
 
         return blocking_reasons(self.evaluation)
@@ -480,7 +480,7 @@ def _rule_message(firing: Firing, condition: str) -> str:
         return sentence("评价内容尚不完整，不能提交：" + "；".join(clause(p) for p in problems[:3])
                         + more)
     if condition == "rule_review_has_no_errors":
-        errors = firing.review_errors()
+        errors = firing.consistency_errors()
         more = f"等 {len(errors)} 处" if len(errors) > 3 else ""
         return ("一致性审查发现错误，不能提交：" + "；".join(clause(e) for e in errors[:3])
                 + more + "。请按审查意见修改后再提交。")
