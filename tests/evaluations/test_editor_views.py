@@ -117,7 +117,7 @@ def test_stale_save_is_refused_with_instructions(draft, login, db_session):
     ("sections", {"sections-0-key": "basic", "sections-0-title": "",
                   "sections-0-body": "正文"}, "sections-0-title", "请填写章节标题"),
     ("team", {"team-0-user_id": "999999", "team-0-role": "leader"}, "team-0-user_id",
-     "请选择本单位的在职用户"),
+     "请选择本单位或同一财政局所属单位的在职用户"),
 ])
 def test_bad_input_is_refused_at_the_field_and_changes_nothing(draft, login, db_session, part,
                                                               data, field, message):

@@ -228,7 +228,7 @@ def test_team_from_unit_users_with_one_leader(draft, make):
             {"user_id": str(stranger.id), "role": "member"},
             {"user_id": str(head.id), "role": "leader"},
             {"user_id": str(member.id), "role": "leader"}])
-    assert exc.value.errors["team-0-user_id"] == "请选择本单位的在职用户"
+    assert exc.value.errors["team-0-user_id"] == "请选择本单位或同一财政局所属单位的在职用户"
     assert exc.value.errors["team"] == "评价工作组只能有一名组长"
     with pytest.raises(ops.ValidationFailed, match="请指定一名组长"):
         ops.set_team(evaluation, preparer, evaluation.version,

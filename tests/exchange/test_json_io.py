@@ -114,8 +114,16 @@ def test_parse_bytes_accepts_a_bom():
     assert parse_bytes('\ufeff{"a": "1"}'.encode()) == {"a": "1"}
 
 
-def test_another_units_team_member_is_refused(demo):
+def test_a_team_member_of_another_unit_of_the_same_bureau_is_kept(demo):
+    # Real teams include members of other units under the same finance bureau (issue 8).
     doc = export_document(demo.seed000)  # 考核办's team
+    evaluation = import_document(doc, preparer=demo.users["preparer"])  # 政府办's preparer
+    assert {m.user.username for m in evaluation.team} >= {"zhang_zj", "wang_wq"}
+
+
+def test_an_unknown_team_member_is_refused(demo):
+    doc = export_document(demo.seed000)
+    doc["team"][0]["username"] = "nobody_here"
     with pytest.raises(DocumentError) as info:
-        import_document(doc, preparer=demo.users["preparer"])  # 政府办's preparer
-    assert "找不到用户名为“zhang_zj”的本单位用户" in str(info.value)
+        import_document(doc, preparer=demo.users["preparer"])
+    assert "找不到用户名为“nobody_here”的本单位（或同一财政局所属单位）用户" in str(info.value)

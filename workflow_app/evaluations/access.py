@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from workflow_app.auth.models import User
-from workflow_app.evaluations.models import Evaluation
+from workflow_app.evaluations.models import Evaluation, TeamMember
 from workflow_app.units.models import Unit
 from workflow_app.workflow.states import EvaluationState
 
@@ -27,7 +27,9 @@ def visible_evaluations(user: User) -> Select[tuple[Evaluation]]:
         return query.where(
             Evaluation.unit_id.in_(overseen), Evaluation.state.in_(BUREAU_VISIBLE_STATES)
         )
-    return query.where(Evaluation.unit_id == user.unit_id)
+    # A member from another unit (an expert of a 绩效评估中心) sees the teams they are on.
+    on_team = select(TeamMember.evaluation_id).where(TeamMember.user_id == user.id)
+    return query.where(or_(Evaluation.unit_id == user.unit_id, Evaluation.id.in_(on_team)))
 
 
 def can_view(user: User, evaluation: Evaluation) -> bool:
@@ -38,7 +40,7 @@ def can_view(user: User, evaluation: Evaluation) -> bool:
             and evaluation.unit.bureau_id == user.unit_id
             and evaluation.state in BUREAU_VISIBLE_STATES
         )
-    return evaluation.unit_id == user.unit_id
+    return evaluation.unit_id == user.unit_id or evaluation.member_for(user) is not None
 
 
 def can_create(user: User) -> bool:

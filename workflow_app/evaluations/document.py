@@ -23,6 +23,7 @@ from workflow_app.evaluations.models import (
     FundingSource,
     FundingSourceKind,
     Indicator,
+    ReportTitleWord,
     RuleType,
     Section,
     SubProject,
@@ -116,6 +117,9 @@ def to_document(evaluation: Evaluation) -> dict[str, Any]:
         "preparer_name": evaluation.preparer_name or "",
         "preparer_phone": evaluation.preparer_phone or "",
         "report_date": _day(evaluation.report_date),
+        "address": evaluation.address or "",
+        "postcode": evaluation.postcode or "",
+        "title_word": (evaluation.title_word or ReportTitleWord.SELF_EVALUATION).value,
         "total_weight": _dec(evaluation.total_weight),
         "grade_scheme": evaluation.grade_scheme.as_dict(),
         "funding": [
@@ -360,6 +364,13 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
     header["preparer_name"] = reader.text(doc, "preparer_name", "", max_len=64)
     header["preparer_phone"] = reader.text(doc, "preparer_phone", "", max_len=32)
     header["report_date"] = reader.day(doc, "report_date", "")
+    header["address"] = reader.text(doc, "address", "", max_len=200)
+    header["postcode"] = reader.text(doc, "postcode", "", max_len=6)
+    if header["postcode"] and not (header["postcode"].isascii() and header["postcode"].isdigit()
+                                   and len(header["postcode"]) == 6):
+        reader.fail(f"“postcode”应为 6 位数字邮政编码：{header['postcode']}")
+    header["title_word"] = reader.choice(doc, "title_word", ReportTitleWord, "",
+                                         ReportTitleWord.SELF_EVALUATION)
     header["total_weight"] = reader.decimal(doc, "total_weight", "", places=2) or Decimal(100)
     if header["total_weight"] <= 0:
         reader.fail("总分必须大于 0")
@@ -386,7 +397,8 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
         expenses.append(ExpenseLine(
             position=i,
             category=reader.text(row, "category", where, required=True, max_len=100),
-            planned=reader.decimal(row, "planned", where) or Decimal(0),
+            # A blank plan stays blank (NULL), never 0.
+            planned=reader.decimal(row, "planned", where, required=False),
             actual=reader.decimal(row, "actual", where) or Decimal(0),
         ))
 
@@ -423,7 +435,7 @@ def apply_document(evaluation: Evaluation, doc: Any, *, users_by_username: dict[
         username = row.get("username")
         user = users_by_username.get(username) if isinstance(username, str) else None
         if user is None:
-            reader.fail(f"{where}：找不到用户名为“{username}”的本单位用户")
+            reader.fail(f"{where}：找不到用户名为“{username}”的本单位（或同一财政局所属单位）用户")
             continue
         if user.id in seen_users:
             reader.fail(f"{where}：用户“{user.name}”重复")

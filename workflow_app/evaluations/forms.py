@@ -18,6 +18,7 @@ from workflow_app.evaluations.models import (
     EvaluationMethod,
     EvaluationTiming,
     FundingSourceKind,
+    ReportTitleWord,
     RuleType,
 )
 from workflow_app.evaluations.scorecard import PREVIEW_FIELDS
@@ -28,12 +29,14 @@ TIMING_CHOICES = [(k.value, k.label) for k in EvaluationTiming]
 METHOD_CHOICES = [(k.value, k.label) for k in EvaluationMethod]
 SOURCE_CHOICES = [(k.value, k.label) for k in FundingSourceKind]
 ROLE_CHOICES = [(k.value, k.label) for k in TeamRole]
+TITLE_WORD_CHOICES = [(k.value, k.label) for k in ReportTitleWord]
 RULE_CHOICES = [(k.value, k.label) for k in RuleType]
 
 HEADER_FIELDS = (
     "kind", "fiscal_year", "project_name", "supervising_department", "project_leader",
     "project_leader_phone", "period_start", "period_end", "timing", "method", "preparer_name",
     "preparer_phone", "report_date", "grade_scheme_id", "overall_goal", "problems", "measures",
+    "address", "postcode", "title_word",
 )
 
 # Columns of each editable table (prefix → columns), in display order.

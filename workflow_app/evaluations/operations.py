@@ -40,6 +40,7 @@ from workflow_app.evaluations.models import (
     GradeScheme,
     Indicator,
     IndicatorTemplate,
+    ReportTitleWord,
     RuleType,
     Section,
     SubProject,
@@ -47,6 +48,7 @@ from workflow_app.evaluations.models import (
 )
 from workflow_app.evaluations.scoring import ScoringError, validate_rule, validate_tree
 from workflow_app.extensions import db
+from workflow_app.units.models import Unit
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
 
@@ -54,10 +56,24 @@ class OperationError(ValueError):
     """An operation was refused; the message is shown to the user as it is (Chinese)."""
 
 
+def team_candidates(unit: Unit) -> list[User]:
+    """Who may sit on a team of this unit: its active users, then the active users of the other
+    budget units under the same finance bureau (an expert of a 绩效评估中心, say)."""
+    own = list(db.session.scalars(select(User).where(User.unit_id == unit.id, User.active)
+                                  .order_by(User.id)))
+    if unit.bureau_id is None:
+        return own
+    others = db.session.scalars(
+        select(User).join(Unit, User.unit_id == Unit.id)
+        .where(Unit.bureau_id == unit.bureau_id, Unit.id != unit.id, User.active)
+        .order_by(Unit.name, User.id))
+    return own + list(others)
+
+
 def unit_users_by_username(unit_id: int) -> dict[str, User]:
-    """Active users of a unit keyed by username (team members come from the unit)."""
-    users = db.session.scalars(select(User).where(User.unit_id == unit_id, User.active))
-    return {u.username: u for u in users}
+    """The unit's team candidates (``team_candidates``) keyed by username."""
+    unit = db.session.get(Unit, unit_id)
+    return {u.username: u for u in team_candidates(unit)} if unit is not None else {}
 
 
 def ensure_grade_scheme(scheme: dict[str, Any]) -> GradeScheme:
@@ -285,9 +301,12 @@ HEADER_TEXT = {  # field: (label, max length)
     "project_leader_phone": ("负责人电话", 32),
     "preparer_name": ("填报人", 64),
     "preparer_phone": ("填报人电话", 32),
+    "address": ("地址", 200),
+    "postcode": ("邮政编码", 6),
 }
 HEADER_LONG_TEXT = {"overall_goal": "总体绩效目标", "problems": "存在问题", "measures": "改进措施"}
 PHONE_RE = re.compile(r"^[0-9+\-() 转]*$")
+POSTCODE_RE = re.compile(r"^[0-9]{6}$")
 
 
 def _parse_header(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -307,6 +326,8 @@ def _parse_header(data: dict[str, Any], *, partial: bool = False) -> dict[str, A
                                      max_len=max_len)
             if key.endswith("_phone") and values[key] and not PHONE_RE.match(values[key]):
                 check.fail(key, f"“{label}”只能包含数字、空格和 + - ( )")
+            if key == "postcode" and values[key] and not POSTCODE_RE.match(values[key]):
+                check.fail(key, "邮政编码应为 6 位数字")
     for key, label in HEADER_LONG_TEXT.items():
         if wanted(key):
             values[key] = check.text(data, key, label, multiline=True, max_len=20000)
@@ -316,6 +337,8 @@ def _parse_header(data: dict[str, Any], *, partial: bool = False) -> dict[str, A
         values["timing"] = check.choice(data, "timing", "评价时点", EvaluationTiming)
     if wanted("method"):
         values["method"] = check.choice(data, "method", "评价方式", EvaluationMethod)
+    if wanted("title_word") and data.get("title_word") not in (None, ""):
+        values["title_word"] = check.choice(data, "title_word", "报告名称", ReportTitleWord)
     if wanted("fiscal_year"):
         raw = str(data.get("fiscal_year") or "").strip()
         if not raw:
@@ -423,7 +446,8 @@ def _parse_expenses(check: _Check, rows: Any) -> list[ExpenseLine]:
             position=i + 1,
             category=check.text(row, "category", "经济分类", field=f + "category",
                                 required=True, max_len=100),
-            planned=check.decimal(row, "planned", "预算数", field=f + "planned", required=True),
+            # Real reports often give no plan per category: blank stays blank, not 0.
+            planned=check.decimal(row, "planned", "预算数", field=f + "planned"),
             actual=check.decimal(row, "actual", "实际支出", field=f + "actual", required=True),
         ))
     return built
@@ -554,8 +578,7 @@ def set_team(evaluation: Evaluation, actor: User, expected_version: Any,
     """评价工作组: users of the evaluation's unit with a team role; exactly one 组长."""
     _begin(evaluation, actor, expected_version)
     check, built, seen = _Check(), [], set()
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.unit_id == evaluation.unit_id, User.active))}
+    users = {u.id: u for u in team_candidates(evaluation.unit)}
     rows = [r for r in _rows(rows) if str(r.get("user_id") or "").strip()]
     for i, row in enumerate(rows):
         f = f"team-{i}-"
@@ -564,7 +587,7 @@ def set_team(evaluation: Evaluation, actor: User, expected_version: Any,
         except (TypeError, ValueError):
             user = None
         if user is None:
-            check.fail(f + "user_id", "请选择本单位的在职用户")
+            check.fail(f + "user_id", "请选择本单位或同一财政局所属单位的在职用户")
             continue
         if user.id in seen:
             check.fail(f + "user_id", f"“{user.name}”已在工作组中，不能重复添加")

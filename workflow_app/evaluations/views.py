@@ -27,7 +27,6 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from workflow_app.auth.models import User
 from workflow_app.evaluations import forms
 from workflow_app.evaluations import operations as ops
 from workflow_app.evaluations.access import (
@@ -327,9 +326,7 @@ def _editor_context(evaluation: Evaluation, part: str, data, errors) -> dict:  #
         context["rows"] = forms.rows_from_form(data, part) if data is not None \
             else _rows_of(evaluation, part)
         if part == "team":
-            context["unit_users"] = list(db.session.scalars(
-                select(User).where(User.unit_id == evaluation.unit_id, User.active)
-                .order_by(User.id)))
+            context["unit_users"] = ops.team_candidates(evaluation.unit)
     elif part == "scores":
         context["data"] = data
     elif part == "tree":

@@ -57,6 +57,9 @@ HEADERS = {
 DEVIATION_LABEL = "三、绩效目标执行出现的偏差和采取的措施"
 DEVIATION_SECTION = "deviation"
 DEVIATION_TITLE = "绩效目标执行出现的偏差和采取的措施"
+# The unit's address line under the 填报人 line (printed only when there is one).
+ADDRESS_LABEL = "地址："
+POSTCODE_LABEL = "邮政编码："
 FISCAL_SOURCES = ("central", "provincial", "local")
 
 _THIN = Side(style="thin", color="000000")
@@ -254,6 +257,11 @@ def export_document_xlsx(doc: dict[str, Any], *, evaluation_id: int | None = Non
         row += 1
     _put(ws, row, 1, f"填报人：{doc['preparer_name']}", merge_to=3, border=False)
     _put(ws, row, 4, f"联系电话：{doc['preparer_phone']}", merge_to=ncols, border=False)
+    if doc.get("address") or doc.get("postcode"):
+        row += 1
+        _put(ws, row, 1, f"{ADDRESS_LABEL}{doc.get('address') or ''}", merge_to=3, border=False)
+        _put(ws, row, 4, f"{POSTCODE_LABEL}{doc.get('postcode') or ''}", merge_to=ncols,
+             border=False)
 
     meta = wb.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
@@ -263,6 +271,7 @@ def export_document_xlsx(doc: dict[str, Any], *, evaluation_id: int | None = Non
         ("fiscal_year", doc["fiscal_year"]), ("template_key", template_key),
         ("project_name", doc["project_name"]), ("layout", layout),
         ("first_leaf_row", first_leaf_row), ("total_row", total_row),
+        ("title_word", doc.get("title_word") or "self_evaluation"),
     ):
         meta.append([key, value])
     from workflow_app.security.spreadsheet import save_safely
@@ -297,6 +306,8 @@ class ParsedSheet:
     unit_name: str = ""
     preparer_name: str | None = None
     preparer_phone: str | None = None
+    address: str | None = None
+    postcode: str | None = None
     deviation: str | None = None
     funding: dict[str, Decimal | None] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # cell errors, reported by apply_sheet
@@ -405,6 +416,10 @@ def read_xlsx(data: bytes) -> ParsedSheet:
             phone = _text(cell(r, 3))
             sheet.preparer_phone = phone.split("：", 1)[-1].strip() if "：" in phone else ""
             continue
+        if first.startswith(ADDRESS_LABEL):
+            sheet.address = first.removeprefix(ADDRESS_LABEL).strip()
+            sheet.postcode = _text(cell(r, 3)).removeprefix(POSTCODE_LABEL).strip()
+            continue
         if first.startswith(DEVIATION_LABEL[:6]) or "偏差和采取的措施" in first:
             sheet.deviation = _text(cell(r, 2))
             continue
@@ -499,6 +514,10 @@ def apply_sheet(doc: dict[str, Any], sheet: ParsedSheet) -> dict[str, Any]:
         doc["preparer_name"] = sheet.preparer_name
     if sheet.preparer_phone is not None:
         doc["preparer_phone"] = sheet.preparer_phone
+    if sheet.address is not None:
+        doc["address"], doc["postcode"] = sheet.address, sheet.postcode or ""
+    if sheet.meta.get("title_word") in ("self_evaluation", "evaluation"):
+        doc["title_word"] = sheet.meta["title_word"]
     if sheet.deviation is not None and kind == UNIT_WHOLE:
         sections = doc["sections"]
         existing = next((s for s in sections if s["key"] == DEVIATION_SECTION), None)

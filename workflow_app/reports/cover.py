@@ -43,6 +43,9 @@ def cover_page(ctx: ReportContext) -> list[Flowable]:
         ("填 报 人", preparer),
         ("报告日期", fmt_date(doc.get("report_date"))),
     ]
+    # Address and postcode as the unit prints them in its header, when given.
+    rows += [(label, doc.get(key)) for label, key in (("地　　址", "address"),
+                                                      ("邮政编码", "postcode")) if doc.get(key)]
     info = Table(
         [[para(label, st.cover_label), para(value or " ", st.cover_value)]
          for label, value in rows],

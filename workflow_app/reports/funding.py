@@ -65,15 +65,21 @@ def funding_tables(ctx: ReportContext) -> list[Flowable]:
             planned_all.append(planned)
             actual_all.append(actual)
             diff = planned - actual if planned is not None and actual is not None else None
+            # A blank plan is printed blank (as the unit left it), and so are its
+            # difference and rate: there is nothing to compare the spending with.
             erows.append([para(n, st.cell_c), para(line.get("category"), st.cell),
-                          para(fmt_money(planned), st.cell_r), para(fmt_money(actual), st.cell_r),
-                          para(fmt_money(diff), st.cell_r), para(fmt_rate(actual, planned),
-                                                             st.cell_r)])
-        tp, ta = sum_present(planned_all), sum_present(actual_all)
+                          para(_blank_or(fmt_money, planned), st.cell_r),
+                          para(fmt_money(actual), st.cell_r),
+                          para(_blank_or(fmt_money, diff), st.cell_r),
+                          para(fmt_rate(actual, planned) if planned is not None else "",
+                               st.cell_r)])
+        ta = sum_present(actual_all)
+        tp = None if any(p is None for p in planned_all) else sum_present(planned_all)
         tdiff = tp - ta if tp is not None and ta is not None else None
-        erows.append([CJKParagraph("合计", st.cell_head), "", para(fmt_money(tp), st.cell_r),
-                      para(fmt_money(ta), st.cell_r), para(fmt_money(tdiff), st.cell_r),
-                      para(fmt_rate(ta, tp), st.cell_r)])
+        erows.append([CJKParagraph("合计", st.cell_head), "",
+                      para(_blank_or(fmt_money, tp), st.cell_r),
+                      para(fmt_money(ta), st.cell_r), para(_blank_or(fmt_money, tdiff), st.cell_r),
+                      para(fmt_rate(ta, tp) if tp is not None else "", st.cell_r)])
         widths = [12 * mm, 58 * mm, 24 * mm, 24 * mm, 26 * mm, 26 * mm]
         # Room for the title and a few rows, or the table starts on the next page.
         flow += [Spacer(1, 8 * mm), CondPageBreak(45 * mm),
@@ -139,3 +145,7 @@ def summary_block(ctx: ReportContext) -> list[Flowable]:
     # The result, its notes and the chart stay on one page: never a page with only a chart.
     return [Spacer(1, 8 * mm), KeepTogether(flow)]
 
+
+def _blank_or(fmt: Any, value: Any) -> str:
+    """The formatted value, or an empty cell for a value that was left blank."""
+    return "" if value is None else fmt(value)

@@ -21,6 +21,7 @@ def report_filename(evaluation: Evaluation, *, suffix: str = "") -> str:
         "fiscal_year": evaluation.fiscal_year,
         "project_name": evaluation.project_name,
         "kind": evaluation.kind.value,
+        "title_word": evaluation.title_word.value if evaluation.title_word else "",
     })
     name = f"{title}{suffix}.pdf"
     # Path separators and control characters never belong in a file name.

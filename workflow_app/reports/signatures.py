@@ -19,7 +19,7 @@ from reportlab.platypus import (
 from .context import ReportContext
 from .styles import RULE, para, ruled_table, tstyle
 from .typography import CJKParagraph, one_line
-from .values import ROLE_LABELS, ROLE_ORDER, esc, fmt_date, fmt_datetime
+from .values import ROLE_LABELS, ROLE_ORDER, esc, fmt_date, fmt_datetime, keep_spaces
 
 _NAME_WIDTH = 18 * mm
 
@@ -27,7 +27,7 @@ _NAME_WIDTH = 18 * mm
 def name_cell(name: str | None, style: ParagraphStyle, width: float) -> CJKParagraph:
     """A person's name on one line of its cell (cell padding of 3 pt each side)."""
     text = name or ""
-    return one_line(esc(text), text, style, width - 6)
+    return one_line(keep_spaces(text), text, style, width - 6)
 
 
 def _signature_for(member: dict, signatures: list[dict]) -> dict | None:

@@ -139,12 +139,22 @@ def esc(text: Any) -> str:
     return escape(str(text or "")).replace("\n", "<br/>").replace("\u3000", "&#12288;")
 
 
+def keep_spaces(text: Any) -> str:
+    """Escape a name and keep its inner blanks as typed ("王  磊" is padded on purpose)."""
+    return esc(text).replace(" ", "&nbsp;")
+
+
+TITLE_WORDS = {"self_evaluation": "自评报告", "evaluation": "评价报告"}
+
+
 def report_title(doc: dict) -> str:
-    """The report's title, e.g. "高邑县人民政府办公室2021年度整体支出绩效自评报告"."""
+    """The report's title, e.g. "高邑县人民政府办公室2021年度整体支出绩效自评报告"; the last
+    word follows the document's ``title_word`` (自评报告 / 评价报告)."""
     unit = (doc.get("unit") or {}).get("name", "").strip()
     year = str(doc.get("fiscal_year") or "").strip()
     name = (doc.get("project_name") or "").strip()
-    for suffix in ("绩效自评报告", "自评报告", "报告"):
+    word = TITLE_WORDS.get(doc.get("title_word") or "", "自评报告")
+    for suffix in ("绩效自评报告", "绩效评价报告", "自评报告", "评价报告", "报告"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
             break
@@ -154,5 +164,5 @@ def report_title(doc: dict) -> str:
     prefix = "" if (unit and unit in name) else unit
     if year and f"{year}年" not in name:
         prefix += f"{year}年度"
-    return f"{prefix}{name}绩效自评报告"
+    return f"{prefix}{name}绩效{word}"
 

@@ -13,6 +13,7 @@ from workflow_app.evaluations.models.evaluation import (
     EvaluationKind,
     EvaluationMethod,
     EvaluationTiming,
+    ReportTitleWord,
 )
 from workflow_app.evaluations.models.indicators import Evidence, Indicator, RuleType
 from workflow_app.evaluations.models.schemes import GradeBand, GradeScheme, IndicatorTemplate
@@ -30,6 +31,7 @@ __all__ = [
     "GradeScheme",
     "Indicator",
     "IndicatorTemplate",
+    "ReportTitleWord",
     "RuleType",
     "Section",
     "SubProject",

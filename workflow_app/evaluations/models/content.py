@@ -80,6 +80,7 @@ class ExpenseLine(db.Model):
 
     __tablename__ = "expense_lines"
     __table_args__ = (
+        # A NULL plan passes (NULL >= 0 is not false); a negative one is refused.
         CheckConstraint("planned >= 0 AND actual >= 0", name="amounts_not_negative"),
         CheckConstraint("length(category) > 0", name="category_not_empty"),
     )
@@ -88,7 +89,8 @@ class ExpenseLine(db.Model):
     evaluation_id: Mapped[int] = _evaluation_fk()
     position: Mapped[int] = mapped_column(Integer, default=0)
     category: Mapped[str] = mapped_column(String(100))
-    planned: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    # Blank in many real reports (no plan per category): NULL, never 0.
+    planned: Mapped[Decimal | None] = mapped_column(Money)
     actual: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="expenses")

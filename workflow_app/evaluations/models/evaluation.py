@@ -65,6 +65,18 @@ class EvaluationMethod(enum.StrEnum):
         ]
 
 
+class ReportTitleWord(enum.StrEnum):
+    """The word the report's title ends with: most units write 自评报告; a 部门评价 or a
+    third party's report is a 评价报告."""
+
+    SELF_EVALUATION = "self_evaluation"
+    EVALUATION = "evaluation"
+
+    @property
+    def label(self) -> str:
+        return {"self_evaluation": "自评报告", "evaluation": "评价报告"}[self.value]
+
+
 class Evaluation(db.Model):
     """One annual self-evaluation of a unit: a project or the unit's whole expenditure."""
 
@@ -82,6 +94,7 @@ class Evaluation(db.Model):
         # The lists and inboxes: a unit's evaluations by state and year, and by year.
         Index("ix_evaluations_unit_state_year", "unit_id", "state", "fiscal_year"),
         Index("ix_evaluations_unit_year", "unit_id", "fiscal_year"),
+        CheckConstraint("length(postcode) IN (0, 6)", name="postcode_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +117,12 @@ class Evaluation(db.Model):
     preparer_name: Mapped[str] = mapped_column(String(64), default="")
     preparer_phone: Mapped[str] = mapped_column(String(32), default="")
     report_date: Mapped[date | None] = mapped_column(Date)
+    # The unit's address and postcode as printed in the report's header (地址 / 邮编).
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(6), default="")
+    title_word: Mapped[ReportTitleWord] = mapped_column(
+        enum_column(ReportTitleWord, "report_title_word"),
+        default=ReportTitleWord.SELF_EVALUATION)
     overall_goal: Mapped[str] = mapped_column(Text, default="")
     problems: Mapped[str] = mapped_column(Text, default="")
     measures: Mapped[str] = mapped_column(Text, default="")
@@ -163,9 +182,10 @@ class Evaluation(db.Model):
     @property
     def title(self) -> str:
         """The report's title, as printed on its cover."""
+        word = (self.title_word or ReportTitleWord.SELF_EVALUATION).label
         if self.kind == EvaluationKind.UNIT_WHOLE:
-            return f"{self.unit.name} {self.fiscal_year} 年度整体支出绩效自评报告"
-        return f"{self.fiscal_year} 年度{self.project_name} 预算绩效自评报告"
+            return f"{self.unit.name} {self.fiscal_year} 年度整体支出绩效{word}"
+        return f"{self.fiscal_year} 年度{self.project_name} 预算绩效{word}"
 
     @property
     def leader(self) -> User | None:
