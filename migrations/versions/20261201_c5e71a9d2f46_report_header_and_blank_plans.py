@@ -12,14 +12,14 @@ triggers on ``expense_lines`` (the workflow's content locks) are read first and 
 afterwards, exactly as they were.
 
 Revision ID: c5e71a9d2f46
-Revises: 3e8d51c0a7f2
+Revises: c4d8e2f6a1b3
 Create Date: 2026-12-01 21:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c5e71a9d2f46"
-down_revision = "3e8d51c0a7f2"
+down_revision = "c4d8e2f6a1b3"
 branch_labels = None
 depends_on = None
 
