@@ -253,7 +253,8 @@ BAD_DOCUMENTS = [
     (lambda d: d.update(unknown_field="x"), "未知字段“unknown_field”"),
     (lambda d: d.update(fiscal_year=["2022"]), "fiscal_year"),
     (lambda d: d.update(indicators="all"), "indicators"),
-    (lambda d: d["team"].append({"username": "he_bh", "role": "member"}), "找不到用户名为“he_bh”"),
+    (lambda d: d["team"].append({"username": "no_such_user", "role": "member"}),
+     "找不到用户名为“no_such_user”"),
     (lambda d: d.update(kind=None), "kind"),
 ]
 

@@ -138,3 +138,17 @@ def test_the_preview_refuses_unknown_tabs_and_outsiders(world, login):
     url = f"/evaluations/{world.evaluation.id}/review-preview"
     assert login(world.preparer).post(url + "?part=tree").status_code == 404
     assert login(world.outsider).post(url + "?part=sections").status_code == 404
+
+
+def test_every_save_runs_the_review_and_says_so(world, login):
+    db.session.commit()
+    client = login(world.preparer)
+    response = client.post(
+        f"/evaluations/{world.evaluation.id}/edit/sections",
+        data={"version": str(world.evaluation.version), "sections-0-key": "conclusion",
+              "sections-0-title": "四、评价结论", "sections-0-body": WRONG_TOTAL},
+        follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "报告正文已保存。" in html
+    assert "一致性审查发现 1 处错误，见页面下方“一致性审查”；错误须修改后才能提交。" in html
+    assert "total_score_claim_mismatch" in html

@@ -62,3 +62,16 @@ def test_a_failing_check_is_reported_not_raised(monkeypatch):
 def test_not_a_document():
     assert review_document("nonsense") == []  # type: ignore[arg-type]
     assert review_document({}) == []
+
+
+def test_engine_flags_become_findings_that_do_not_block():
+    # seed 001 prints 1.5 for 结转结余率 35%; its steps rule gives 0.8.
+    found = [f for f in review_document(seed("seed001")) if f.path == "2.1.4"
+             and f.code not in ("score_below_weight_without_reason",)]
+    assert found and all(f.severity.value != "error" for f in found)
+    assert any("0.8" in f.message for f in found)
+
+
+def test_a_procurement_rate_is_not_the_budget_execution_rate():
+    # 2.1.6 政府采购执行率 100% while the budget executes 69.27%: no contradiction.
+    assert [f for f in review_document(seed("seed001")) if f.path == "2.1.6"] == []

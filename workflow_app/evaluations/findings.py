@@ -91,6 +91,17 @@ def findings_for(evaluation: Evaluation, *, part: str | None = None,
     return review_document(doc, signing=signing_of(evaluation))
 
 
+def review_note(evaluation: Evaluation) -> str:
+    """What the review says after a save: the count of errors and warnings, or ""."""
+    counts = summary(findings_for(evaluation))
+    if not counts["error"] and not counts["warning"]:
+        return ""
+    parts = [f"{counts[k]} 处{label}" for k, label in (("error", "错误"), ("warning", "警告"))
+             if counts[k]]
+    tail = "；错误须修改后才能提交" if counts["error"] else ""
+    return f"一致性审查发现 {'、'.join(parts)}，见页面下方“一致性审查”{tail}。"
+
+
 def blocking_reasons(evaluation: Evaluation) -> list[str]:
     """The Chinese messages of the review's errors: what stops a submission."""
     found = findings_for(evaluation)

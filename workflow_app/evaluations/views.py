@@ -35,6 +35,7 @@ from workflow_app.evaluations.access import (
     can_view,
     visible_evaluations,
 )
+from workflow_app.evaluations.findings import review_note
 from workflow_app.evaluations.models import (
     Evaluation,
     GradeScheme,
@@ -286,6 +287,9 @@ def edit(evaluation_id: int, part: str = "scores"):
         else:
             db.session.commit()
             flash(f"{PART_LABELS[part]}已保存。", "success")
+            note = review_note(evaluation)
+            if note:
+                flash(note, "warning")
             return redirect(url_for("evaluations.edit", evaluation_id=evaluation_id, part=part))
     return render_template(f"evaluations/edit_{part}.html", **_editor_context(
         evaluation, part, data, errors)), status

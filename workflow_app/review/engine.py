@@ -40,6 +40,7 @@ CHECKS: tuple[Callable[[Facts], Iterable[Finding]], ...] = (
     targets.copied_target_text,
     targets.missed_target_without_reason,
     targets.score_below_weight_without_reason,
+    targets.scoring_engine_flags,
 )
 
 

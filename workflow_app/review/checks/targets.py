@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from workflow_app.review.facts import Facts
-from workflow_app.review.findings import Finding, error, warning
+from workflow_app.review.findings import Finding, Severity, error, warning
 from workflow_app.review.text import normalise
 
 # Targets many unrelated indicators share on purpose: a bare rate, a yes/no, a tier word.
@@ -72,3 +72,25 @@ def score_below_weight_without_reason(facts: Facts) -> Iterator[Finding]:
                           f"得分 {node.score.normalize():f} 低于分值 "
                           f"{node.weight.normalize():f}，未写扣分理由或偏差原因。",
                           "indicators", node.code)
+
+
+# Engine flags the review checks itself, with its own rules for which indicators they cover
+# (a 政府采购执行率 is not the budget's execution rate).
+_OWN_CHECKS = frozenset({"rate_differs_from_funding"})
+
+
+def scoring_engine_flags(facts: Facts) -> Iterator[Finding]:
+    """What the scoring engine noticed on a leaf (a rule that contradicts its target, a rate
+    that differs from its amounts, an amount whose magnitude looks wrong …), as findings."""
+    for code, flag in getattr(facts.scoring, "flags", None) or []:
+        if getattr(flag, "code", "") in _OWN_CHECKS:
+            continue
+        try:
+            severity = Severity(getattr(flag, "severity", "warning"))
+        except ValueError:
+            severity = Severity.WARNING
+        # The engine's notes never block on their own: the review's checks own the errors.
+        if severity == Severity.ERROR:
+            severity = Severity.WARNING
+        yield Finding(str(getattr(flag, "code", "") or "scoring_flag"), severity,
+                       str(getattr(flag, "message", "")), "indicators", str(code))
