@@ -103,3 +103,29 @@ def test_a_satisfaction_leaf_with_an_unreadable_actual_is_not_compared():
     doc = seed("seed000")
     leaf(doc, "4.1.1")["actual"] = "较满意"
     assert find(only_text(doc, "满意度达到95%。"), "satisfaction_claim_mismatch") == []
+
+
+def _funding(doc, planned, arrived, spent, initial=None):
+    doc["funding"] = [{"source": "local", "initial": initial, "planned": planned,
+                       "arrived": arrived, "spent": spent}]
+    return doc
+
+
+def test_spending_and_its_parts_from_a_public_report():
+    # 南县政协 2021: "2、支出:799.12万元。其中:人员经费支出434.89万元，公用经费支出77.4万元".
+    doc = _funding(seed("seed001"), "799.12", "799.12", "799.12")
+    text = ("2、支出：799.12万元。其中：人员经费支出434.89万元，公用经费支出77.4万元，"
+            "项目支出286.83万元。")
+    assert find(only_text(doc, text), "funding_figure_mismatch") == []
+    doc = _funding(seed("seed001"), "800", "800", "792.22")
+    assert find(only_text(doc, text), "funding_figure_mismatch")
+
+
+def test_arrived_funds_from_a_public_report():
+    # 红河州数据发展中心 2024: "调整预算后项目预算861.46万元……实际到位资金334.67万元".
+    text = "调整预算后项目预算861.46万元，年中增加8个项目，实际到位资金334.67万元。"
+    doc = _funding(seed("seed001"), "861.46", "334.67", "300", initial="985")
+    assert find(only_text(doc, text), "funding_figure_mismatch") == []
+    doc = _funding(seed("seed001"), "861.46", "343.67", "300", initial="985")
+    found = find(only_text(doc, text), "funding_figure_mismatch")
+    assert len(found) == 1 and "到位数" in found[0].message and "343.67" in found[0].message
