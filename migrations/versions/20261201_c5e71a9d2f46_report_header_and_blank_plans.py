@@ -12,14 +12,14 @@ triggers on ``expense_lines`` (the workflow's content locks) are read first and 
 afterwards, exactly as they were.
 
 Revision ID: c5e71a9d2f46
-Revises: c4d8e2f6a1b3
+Revises: 8d4f2a6c1e57
 Create Date: 2026-12-01 21:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c5e71a9d2f46"
-down_revision = "c4d8e2f6a1b3"
+down_revision = "8d4f2a6c1e57"
 branch_labels = None
 depends_on = None
 
