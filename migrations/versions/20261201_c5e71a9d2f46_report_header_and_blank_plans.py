@@ -12,14 +12,14 @@ triggers on ``expense_lines`` (the workflow's content locks) are read first and 
 afterwards, exactly as they were.
 
 Revision ID: c5e71a9d2f46
-Revises: 8d4f2a6c1e57
+Revises: a4d9c2e7f150
 Create Date: 2026-12-01 21:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c5e71a9d2f46"
-down_revision = "8d4f2a6c1e57"
+down_revision = "a4d9c2e7f150"
 branch_labels = None
 depends_on = None
 
