@@ -12,14 +12,14 @@ triggers on ``expense_lines`` (the workflow's content locks) are read first and 
 afterwards, exactly as they were.
 
 Revision ID: c5e71a9d2f46
-Revises: a4d9c2e7f150
+Revises: 1221f044a80e
 Create Date: 2026-12-01 21:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c5e71a9d2f46"
-down_revision = "a4d9c2e7f150"
+down_revision = "1221f044a80e"
 branch_labels = None
 depends_on = None
 
