@@ -73,3 +73,32 @@ def test_printed_rows_score_as_their_rule_says(row):
 def test_actual_values_are_read(row):
     assert parse_actual(row["actual"], row["name"]).kind in ("number", "yes", "no", "date",
                                                              "text")
+
+
+def _printed_sources() -> list[str]:
+    """Sources whose every row has a printed score: whole tables as the reports print them."""
+    sources: dict[str, list[dict]] = {}
+    for row in ROWS:
+        sources.setdefault(row["source"], []).append(row)
+    return sorted(s for s, rows in sources.items()
+                  if all(r.get("expect_status") for r in rows) and len(rows) >= 3)
+
+
+@pytest.mark.parametrize("source", _printed_sources())
+def test_a_printed_table_computes_its_printed_total_or_flags_each_difference(source):
+    from workflow_app.evaluations.scoring import PROJECT_2020, score_tree
+
+    rows = [r for r in ROWS if r["source"] == source]
+    leaves = [{"name": r["name"], "weight": r["weight"], "target": r["target"],
+               "actual": r["actual"], "score": r["printed_score"], "rule": r.get("rule")}
+              for r in rows]
+    total = sum(Decimal(r["weight"]) for r in rows)
+    tree = [{"name": "指标", "weight": str(total), "children": [
+        {"name": "三级指标", "weight": str(total), "children": leaves}]}]
+    result = score_tree(tree, str(total), PROJECT_2020)
+    assert result.open == []  # every printed row is read: nothing silently open or 0
+    differing = {f"1.1.{i}" for i, r in enumerate(rows, 1)
+                 if Decimal(r["expect_score"]) != Decimal(r["printed_score"])}
+    assert set(result.flagged) == differing
+    expected_total = sum(Decimal(r["expect_score"]) for r in rows)
+    assert result.computed_total == expected_total.quantize(Decimal("0.01"))
