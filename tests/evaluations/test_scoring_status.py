@@ -125,3 +125,11 @@ def test_money_in_yuan_and_wan_yuan_is_converted_and_a_magnitude_slip_flagged():
     assert converted.computed == D("8") and not converted.flags
     slip = score_indicator(leaf("项目总成本", "8", "≤90万元", "89.97元"))
     assert "money_magnitude" in [f.code for f in slip.flags]
+
+
+def test_an_open_qualitative_leaf_with_a_numeric_target_names_the_rule_it_could_use():
+    res = score_indicator(leaf("培训人次", "10", "≥280人次", "300人次", "10",
+                               rule={"type": "manual"}))
+    assert res.status == NEEDS_JUDGEMENT
+    assert "可按≥目标值比例计分" in res.reason
+    assert "rule_contradicts_target" in [f.code for f in res.flags]

@@ -157,13 +157,19 @@ def score_indicator(leaf: dict[str, Any],
         if kind == "manual":
             tier = _tier_of(params, work)
     except Missing as missing:
-        explanation = f"{missing}，无法按{rule_text}计算得分"
+        reason = str(missing)
+        if kind == "manual" and not inferred:
+            # The editor's default rule is 定性: say which rule the target itself suggests.
+            suggested, how = infer_rule(work)
+            if suggested["type"] != "manual":
+                reason += f"；年度指标值「{work.get('target')}」可{how}，可在指标页改选评分规则"
+        explanation = f"{reason}，无法按{rule_text}计算得分"
         if inferred:
             explanation = f"未设置评分规则；{explanation}"
         if entered is not None:
             explanation += f"；填报得分 {_fmt(entered)} 分"
         return _result(code, name, weight, None, entered, False, explanation, work,
-                       status=NEEDS_JUDGEMENT, reason=str(missing), rule_type=kind,
+                       status=NEEDS_JUDGEMENT, reason=reason, rule_type=kind,
                        inferred=inferred)
     notes = "".join(f"（{n}）" for n in work["_notes"])
     head = f"按{rule_text}计算得 {_fmt(computed)} 分{notes}"
