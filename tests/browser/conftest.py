@@ -68,7 +68,7 @@ def browser_page(viewport):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport=viewport, locale="zh-CN")
         page = context.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(30000)  # the CI machine is shared and slow
         try:
             yield page
         finally:

@@ -51,6 +51,7 @@ def login(page, base: str, username: str) -> None:
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("text=退出", state="attached")
+    page.wait_for_load_state("load")  # the stylesheets too: visibility depends on them
 
 
 def crawl(page, base: str, start: list[str], shot, prefix: str,

@@ -84,6 +84,11 @@ def test_home_filters_search_and_sorts_in_sql(world, office, login):
     assert _ids(client.get(f"/?unit={world.evaluation.unit_id}&q=道路").text) == [
         office["道路养护经费"]]
     assert _ids(client.get("/?unit=999999").text) == []
+    by_state = _ids(client.get("/?sort=state&dir=asc").text)
+    assert by_state == [office["道路养护经费"], office["农村饮水工程"], office["政务网站运维"]]
+    assert _ids(client.get("/?grade=良好").text) == [office["政务网站运维"]]
+    assert _ids(client.get("/?score_from=80&score_to=90").text) == [office["政务网站运维"]]
+    assert _ids(client.get("/?sort=due").text) and _ids(client.get("/?sort=name").text)
 
 
 def test_overdue_filter_keeps_late_evaluations_not_yet_accepted(world, office, login):
