@@ -64,8 +64,8 @@ def test_wrong_user_gets_403_and_nothing_changes(world, as_user):
     response = _post(as_user(world.member1), world.evaluation, "submit")
     assert response.status_code == 403
     assert "只有本单位的填报人可以执行「提交会签」" in response.text
-    # Nothing changed; the refusal itself is audited (issue 9: refusals are recorded).
-    assert _audit_count() == before + 1
+    # No workflow event; the refusal itself is audited (issue 9: refusals are recorded).
+    assert _audit_count() == before
     last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last.action == "refused" and last.detail["status"] == 403
 
