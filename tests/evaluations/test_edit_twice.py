@@ -70,7 +70,10 @@ def test_every_tab_changed_twice_in_a_row(seed001, login, db_session):
     db_session.commit()
     client = login(preparer)
     base = f"/evaluations/{evaluation.id}/edit/"
-    leaf_id = next(i for i in evaluation.indicators if i.is_leaf).id
+    # The first leaf in the document's order (positions count among siblings only).
+    first = _leaves(_content(db_session, evaluation.id))[0]
+    leaf_id = next(i for i in evaluation.indicators
+                   if i.is_leaf and i.name == first["name"]).id
     last = evaluation.team[-1].user
     last_member = last.username
 
