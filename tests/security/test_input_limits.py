@@ -83,3 +83,13 @@ def test_api_answers_400_to_hostile_json(demo, token_for, client, body):
                                     "Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_json"
+
+
+
+@pytest.mark.parametrize("value", ["³", "١٢", "²³⁴"])
+def test_non_ascii_digits_in_an_id_field_do_not_crash_the_check(value):
+    # Found by the form fuzzer: str.isdigit() is true for '³', int() refuses it (was a 500).
+    from workflow_app.security.limits import check_id_like
+
+    check_id_like("page", value)
+    check_id_like("evaluation_id", value)

@@ -57,7 +57,8 @@ def check_id_like(key: str, value: str) -> None:
         return
     text = value.strip()
     digits = text[1:] if text.startswith("-") else text
-    if digits.isdigit() and (len(digits.lstrip("0")) > 10 or int(digits) > INT_MAX):
+    if digits.isascii() and digits.isdigit() and (
+            len(digits.lstrip("0")) > 10 or int(digits) > INT_MAX):
         raise InputRefused(f"参数“{key[:40]}”超出允许的范围。")
 
 
