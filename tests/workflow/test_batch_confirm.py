@@ -45,6 +45,22 @@ def test_bulk_accept_first_shows_each_items_differences(world, login):
     assert _state(world) == S.FINANCE_ACCEPTANCE and _accepts() == 0
 
 
+def test_bulk_accept_lists_each_items_findings(world, login):
+    from workflow_app.evaluations.findings import findings_for
+
+    _flag_a_leaf(world)
+    world.go(S.FINANCE_ACCEPTANCE)
+    db.session.commit()
+    found = findings_for(world.evaluation)
+    assert found, "the flagged leaf is a finding of the review"
+    page = login(world.finance).post("/workflow/batch/accept", data={
+        "evaluation_id": [str(world.evaluation.id)]}).get_data(as_text=True)
+    row = page.split(f'data-evaluation="{world.evaluation.id}"', 1)[1].split("</tr>", 1)[0]
+    assert f'data-findings="{len(found)}"' in row and "一致性审查" in row
+    for finding in found:
+        assert f'data-code="{finding.code}"' in row
+
+
 def test_confirmed_without_no_review_is_refused_by_the_server(world, login):
     world.go(S.FINANCE_ACCEPTANCE)
     db.session.commit()
