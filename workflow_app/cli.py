@@ -52,6 +52,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(workflow_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_cli)
+    from workflow_app.integrity.cli import integrity_cli
+
+    app.cli.add_command(integrity_cli)
     try:
         from workflow_app.exchange.cli import evaluations_cli
     except ModuleNotFoundError:

@@ -22,7 +22,8 @@ ACTION_LABELS = {
     "token_issued": "签发令牌", "token_used": "使用令牌", "token_revoked": "吊销令牌",
     "token_refused": "令牌被拒", "refused": "拒绝访问", "download": "下载/导出",
     "cli": "命令行", "admin": "系统管理", "audit_exported": "导出审计日志",
-    "integrity_checked": "完整性校验", "transition": "流程操作", "create": "新建", "edit": "编辑",
+    "integrity_checked": "完整性校验", "integrity_key_rotated": "轮换完整性密钥",
+    "transition": "流程操作", "create": "新建", "edit": "编辑",
 }
 
 
