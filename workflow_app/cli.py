@@ -22,19 +22,6 @@ def demo_command() -> None:
     click.echo(report)
 
 
-@audit_cli.command("verify")
-def verify_command() -> None:
-    """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
-    from workflow_app.audit.trail import verify
-
-    result = verify()
-    if result.ok:
-        click.echo(f"审计链完整：共 {result.count} 条记录，校验通过。")
-        return
-    click.echo(f"审计链被破坏：第一条异常记录 id={result.bad_event_id}，{result.problem}", err=True)
-    raise SystemExit(1)
-
-
 def register_cli(app: Flask) -> None:
     """Attach the commands to `flask --app workflow_app ...`."""
     from workflow_app.audit.cli import add_audit_commands

@@ -129,3 +129,20 @@ def test_the_evaluation_page_shows_its_timeline(history, login, make):
     for label in ("提交会签", "会签", "审定通过", "验收", "公开"):
         assert label in html
     assert "草稿 → 工作组会签" in html
+
+
+def test_verify_streams_in_keyset_batches(app, ctx, count_queries, tamper):
+    for i in range(10):
+        trail.record("login", None, role="system", detail={"n": i})
+    db.session.commit()
+    db.session.remove()
+    with count_queries() as q:
+        result = trail.verify(batch=4)
+    assert result.ok and result.count == 10
+    selects = [s for s in q.statements if "FROM audit_events" in s]
+    assert len(selects) == 4 and all("LIMIT" in s for s in selects)  # 4 + 4 + 2, then empty
+    ids = [e.id for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    tamper("UPDATE audit_events SET reason = 'x' WHERE id = :id", id=ids[9])
+    bad = trail.verify(batch=4)
+    assert not bad.ok and bad.bad_event_id == ids[9] and bad.count == 10
+    assert bad.last_id == ids[8]

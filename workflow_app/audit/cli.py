@@ -1,4 +1,5 @@
-"""`flask audit export`: write audit events to a file, for archiving (docs/audit-retention.md).
+"""`flask audit verify` (the chain, streamed) and `flask audit export`: write audit events to a
+file, for archiving (docs/audit-retention.md).
 
 Nothing is deleted: the database refuses to change or delete an event, and the application
 keeps every event for at least AUDIT_RETENTION_DAYS (180). An archive is a verifiable copy:
@@ -16,7 +17,16 @@ from workflow_app.extensions import db
 
 
 def add_audit_commands(group: AppGroup) -> None:
-    """Attach `export` to the `audit` group."""
+    """Attach `verify` and `export` to the `audit` group."""
+
+    @group.command("verify")
+    def verify_command() -> None:
+        """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
+        ok, lines = verify_report()
+        for line in lines:
+            click.echo(line, err=not ok)
+        if not ok:
+            raise SystemExit(1)
 
     @group.command("export")
     @click.option("--since", default="", help="起始日期（北京时间，含），YYYY-MM-DD")
@@ -46,3 +56,13 @@ def add_audit_commands(group: AppGroup) -> None:
                 }, ensure_ascii=False, sort_keys=True) + "\n")
                 count += 1
         click.echo(f"已导出 {count} 条审计记录到 {output}")
+
+
+def verify_report() -> tuple[bool, list[str]]:
+    """Verify the chain; (ok, lines in Chinese naming the first fault)."""
+    from workflow_app.audit.trail import verify
+
+    result = verify()
+    if result.ok:
+        return True, [f"审计链完整：共 {result.count} 条记录（哈希算法 SHA-256），校验通过。"]
+    return False, [f"审计链被破坏：第一条异常记录 id={result.bad_event_id}，{result.problem}"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -54,7 +55,8 @@ def _event_hash(fields: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(_canonical(fields, prev_hash)).hexdigest()
 
 
-def _fields(event: AuditEvent) -> dict[str, Any]:
+def _fields(event: Any) -> dict[str, Any]:
+    """The hashed fields of an event (an ``AuditEvent`` or a row with the same columns)."""
     return {
         "evaluation_id": event.evaluation_id,
         "actor_id": event.actor_id,
@@ -202,23 +204,63 @@ def written_in_last_commit(session: Session) -> list[tuple[int, str]]:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of checking the chain: ok, how many events, and the first bad one."""
+    """Outcome of checking the chain: ok, how many events, the first bad one, and the newest
+    event verified (its id and hash: the head the checkpoints are compared with)."""
 
     ok: bool
     count: int
     bad_event_id: int | None = None
     problem: str = ""
+    last_id: int | None = None
+    last_hash: str | None = None
 
 
-def verify() -> VerifyResult:
-    """Walk the chain in order; report the first event whose hash or link does not hold."""
+BATCH = 5_000
+_COLUMNS = [AuditEvent.__table__.c[name] for name in (
+    "id", "evaluation_id", "actor_id", "actor_role", "action", "from_state", "to_state",
+    "reason", "detail", "created_at", "prev_hash", "hash")]
+
+
+def rows(batch: int = BATCH, after_id: int = 0) -> Iterator[Any]:
+    """Every event as a plain row, in id order, in keyset batches of ``batch`` rows.
+
+    Constant memory: each batch is one ``WHERE id > :last ORDER BY id LIMIT n`` query read in
+    full and dropped before the next; no ORM objects enter the session.
+    """
+    last = after_id
+    connection = db.session.connection()
+    while True:
+        chunk = connection.execute(
+            select(*_COLUMNS).where(AuditEvent.id > last).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].id
+        del chunk
+
+
+def verify(on_row: Callable[[int, int, str], None] | None = None,
+           batch: int = BATCH) -> VerifyResult:
+    """Walk the chain in id order as a stream; report the first event whose hash or link does
+    not hold.
+
+    ``on_row(count, id, hash)`` is called for every event that verified (the checkpoints use
+    it to compare the chain with their heads in the same pass).
+    """
     prev_hash = GENESIS
     count = 0
-    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+    last_id = None
+    for row in rows(batch):
         count += 1
-        if event.prev_hash != prev_hash:
-            return VerifyResult(False, count, event.id, "前一条记录的哈希不符（记录被删除或插入）")
-        if _event_hash(_fields(event), event.prev_hash) != event.hash:
-            return VerifyResult(False, count, event.id, "记录内容与其哈希不符（记录被篡改）")
-        prev_hash = event.hash
-    return VerifyResult(True, count)
+        if row.prev_hash != prev_hash:
+            return VerifyResult(False, count, row.id, "前一条记录的哈希不符（记录被删除或插入）",
+                                last_id, prev_hash if last_id is not None else None)
+        if _event_hash(_fields(row), row.prev_hash) != row.hash:
+            return VerifyResult(False, count, row.id, "记录内容与其哈希不符（记录被篡改）",
+                                last_id, prev_hash if last_id is not None else None)
+        prev_hash, last_id = row.hash, row.id
+        if on_row is not None:
+            on_row(count, row.id, row.hash)
+    return VerifyResult(True, count, last_id=last_id,
+                        last_hash=prev_hash if last_id is not None else None)
