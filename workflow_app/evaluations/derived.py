@@ -5,7 +5,7 @@ document per row. They are written only here, by the operations:
 
 - submit / approve / accept (``workflow.steps.record_step``): from the frozen revision's
   snapshot, the very document the team signed, so the stored grade is the signed one;
-- a draft's save (``evaluations.operations._done``) and creation: from the working copy.
+- a draft's save (``evaluations.operations.common._done``) and creation: from the working copy.
 
 A document the engine cannot score leaves the columns NULL ("未计算"), never 0.
 ``check_stored`` recomputes them for the integrity check and the CLI.
