@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select, union
+from sqlalchemy.orm import aliased
 
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import Evaluation, TeamMember
@@ -28,8 +29,12 @@ def visible_evaluations(user: User) -> Select[tuple[Evaluation]]:
             Evaluation.unit_id.in_(overseen), Evaluation.state.in_(BUREAU_VISIBLE_STATES)
         )
     # A member from another unit (an expert of a 绩效评估中心) sees the teams they are on.
+    # One IN over a UNION of two indexed selects rather than ``unit_id = ? OR id IN (...)``:
+    # PostgreSQL cannot use an index for that OR and read every evaluation.
+    mine = aliased(Evaluation)  # not correlated with the outer query's evaluations
+    own = select(mine.id).where(mine.unit_id == user.unit_id)
     on_team = select(TeamMember.evaluation_id).where(TeamMember.user_id == user.id)
-    return query.where(or_(Evaluation.unit_id == user.unit_id, Evaluation.id.in_(on_team)))
+    return query.where(Evaluation.id.in_(union(own, on_team)))
 
 
 def can_view(user: User, evaluation: Evaluation) -> bool:

@@ -91,8 +91,11 @@ class Evaluation(db.Model):
         ),
         CheckConstraint("length(project_name) > 0", name="project_name_not_empty"),
         CheckConstraint("open_leaves IS NULL OR open_leaves >= 0", name="open_leaves_non_negative"),
-        # The lists and inboxes: a unit's evaluations by state and year, and by year.
-        Index("ix_evaluations_unit_state_year", "unit_id", "state", "fiscal_year"),
+        # The lists and inboxes: a unit's evaluations by state and year, and by year. The
+        # first index also holds what the lists' first (ids-only) pass sorts on, so that pass
+        # is an index-only scan (evaluations.listing.paginate).
+        Index("ix_evaluations_unit_state_list", "unit_id", "state", "fiscal_year", "updated_at",
+              "id"),
         Index("ix_evaluations_unit_year", "unit_id", "fiscal_year"),
         CheckConstraint("length(postcode) IN (0, 6)", name="postcode_length"),
     )
