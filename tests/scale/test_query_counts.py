@@ -1,5 +1,6 @@
 """Each page's query count is the same for a small and a large evaluation (no N+1): the detail
-page, the API detail and ``sign`` through the API, at 5 and 300 indicators."""
+page, the API detail, ``sign`` through the API and the page's button, and the editor's
+score preview, at 5 and 300 indicators."""
 
 from __future__ import annotations
 
@@ -57,5 +58,46 @@ def test_sign_is_constant_in_indicators(build, office, client, bearer, count_que
         signed = db.session.scalar(select(func.count()).select_from(Signature).join(Revision)
                                    .where(Revision.evaluation_id == evaluation_id))
         assert signed == 1
+    few, many = counts
+    assert few.count == many.count, patterns(many)
+
+
+def test_score_preview_is_constant_in_indicators(build, office, login, count_queries):
+    """The editor's live preview re-scores the unsaved table: the tree, evidence and team
+    come in a fixed number of queries, whatever the number of indicators."""
+    from workflow_app.evaluations.models import Indicator
+
+    built = [build(leaves, S.DRAFT).id for leaves in (5, 300)]
+    client = login(office.ids["preparer"])
+    client.get("/")
+    counts = []
+    for leaves, evaluation_id in zip((5, 300), built, strict=True):
+        leaf_ids = db.session.scalars(select(Indicator.id).where(
+            Indicator.evaluation_id == evaluation_id, Indicator.level == 2)).all()
+        counter = _queries(count_queries, client, "post",
+                           f"/evaluations/{evaluation_id}/score-preview",
+                           data={f"ind-{i}-score": "0.5" for i in leaf_ids})
+        assert len(leaf_ids) == leaves
+        counts.append(counter)
+    few, many = counts
+    assert few.count == many.count, patterns(many)
+
+
+def test_sign_through_the_page_is_constant_in_indicators(build, office, login, count_queries):
+    """The evaluation page's 签字 button: the same statements at 5 and 300 indicators, and
+    the signature is stored."""
+    built = [build(leaves).id for leaves in (5, 300)]
+    client = login(office.ids["member1"])
+    client.get("/")
+    counts = []
+    for evaluation_id in built:
+        db.session.expunge_all()
+        with count_queries() as counter:
+            response = client.post(f"/evaluations/{evaluation_id}/transitions/sign")
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        signed = db.session.scalar(select(func.count()).select_from(Signature).join(Revision)
+                                   .where(Revision.evaluation_id == evaluation_id))
+        assert signed == 1
+        counts.append(counter)
     few, many = counts
     assert few.count == many.count, patterns(many)
