@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default="", help="substring of the page names to run")
     parser.add_argument("--profile", action="store_true", help="pyinstrument call tree")
+    parser.add_argument("--cpu", action="store_true",
+                        help="cProfile on CPU time (steady on a busy machine), top 40 cumulative")
     parser.add_argument("--sql", action="store_true", help="print each statement")
     args = parser.parse_args(argv)
 
@@ -133,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.sql:
             for s in statements:
                 print("    ", s[:300])
+        if args.cpu:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile(time.process_time)
+            profile.runcall(getattr(client, method), path, **kwargs)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
         if args.profile:
             from pyinstrument import Profiler
 
