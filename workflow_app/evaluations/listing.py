@@ -26,6 +26,7 @@ from workflow_app.auth.models import User
 from workflow_app.evaluations.models import Evaluation, EvaluationKind, TeamMember
 from workflow_app.extensions import db
 from workflow_app.notifications.models import DueDate
+from workflow_app.paging import PagerMixin
 from workflow_app.units.models import Unit
 from workflow_app.workflow.models import Revision, Signature
 from workflow_app.workflow.states import EvaluationState, TeamRole
@@ -288,7 +289,7 @@ def filtered(query: Select, filters: Filters, due: ColumnElement, on: date) -> S
 
 
 @dataclass
-class Page:
+class Page(PagerMixin):
     """One page of rows and what the pager needs (the ``pager`` macro reads these names)."""
 
     items: list[Row]
@@ -298,23 +299,8 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+        """No page at all for an empty list (the pager then shows nothing)."""
+        return super().pages if self.total else 0
 
 
 def paginate(base: Select, filters: Filters, *, extra: list[Any] | None = None,

@@ -8,7 +8,6 @@ bytes are never loaded except by the download.
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from sqlalchemy.orm import defer
 from workflow_app.evaluations.models import Evaluation, EvaluationKind
 from workflow_app.evaluations.scoring import format_decimal
 from workflow_app.extensions import db
+from workflow_app.paging import PagerMixin
 from workflow_app.public.models import PublishedReport
 from workflow_app.units.models import Unit
 from workflow_app.workflow.models import Revision
@@ -149,7 +149,7 @@ class Filters:
 
 
 @dataclass
-class Page:
+class Page(PagerMixin):
     """A page of the list, shaped like Flask-SQLAlchemy's pagination (for the pager macro)."""
 
     items: list[Any]
@@ -157,26 +157,6 @@ class Page:
     per_page: int
     total: int
     summaries: dict[str, Summary] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
     @property
     def next_cursor(self) -> str:
