@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from tests.conftest import RUN_ID, TEST_DB, _drop_postgres_database, postgres_database
+from tests.migrating import app_on, scratch_database
 from workflow_app.evaluations.models import FundingSource, FundingSourceKind, Indicator, TeamMember
 from workflow_app.extensions import db
 from workflow_app.units.models import Unit, UnitKind
@@ -117,18 +116,8 @@ def test_a_bureau_is_not_overseen(make, db_session):
 
 @pytest.fixture
 def empty_database_url(tmp_path, worker_id):
-    if TEST_DB.startswith("postgres"):
-        url = postgres_database(f"jixiao_mig_{worker_id}_{RUN_ID}")
+    with scratch_database(tmp_path, worker_id, "mig") as url:
         yield url
-        _drop_postgres_database(url)
-        return
-    yield "sqlite:///" + str(tmp_path / f"mig-{uuid.uuid4().hex}.sqlite3")
-
-
-def _migrated_app(url):
-    from workflow_app import create_app
-
-    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
 
 
 def _constraint_names(inspector, table):
@@ -155,7 +144,7 @@ def _model_constraint_names(table):
 def test_upgrade_head_matches_the_models_exactly(empty_database_url):
     from flask_migrate import upgrade
 
-    app = _migrated_app(empty_database_url)
+    app = app_on(empty_database_url)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -174,7 +163,7 @@ def test_upgrade_head_matches_the_models_exactly(empty_database_url):
 def test_downgrade_base_removes_everything_and_upgrade_again_works(empty_database_url):
     from flask_migrate import downgrade, upgrade
 
-    app = _migrated_app(empty_database_url)
+    app = app_on(empty_database_url)
     with app.app_context():
         upgrade()
         downgrade(revision="base")

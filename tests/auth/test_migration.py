@@ -4,13 +4,12 @@ creation, and a system administrator who also held a business role keeps only th
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import RUN_ID, TEST_DB, _drop_postgres_database, postgres_database
+from tests.migrating import app_on, revision_before, scratch_database
 from workflow_app.extensions import db
 
 REVISION = "a4d9c2e7f150"
@@ -18,25 +17,16 @@ REVISION = "a4d9c2e7f150"
 
 @pytest.fixture
 def scratch_url(tmp_path, worker_id):
-    if TEST_DB.startswith("postgres"):
-        url = postgres_database(f"jixiao_authmig_{worker_id}_{RUN_ID}")
+    with scratch_database(tmp_path, worker_id, "authmig") as url:
         yield url
-        _drop_postgres_database(url)
-        return
-    yield "sqlite:///" + str(tmp_path / f"authmig-{uuid.uuid4().hex}.sqlite3")
 
 
 def test_upgrade_keeps_existing_users_and_tokens_working(scratch_url):
-    from alembic.script import ScriptDirectory
     from flask_migrate import upgrade
 
-    from workflow_app import create_app
-
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": scratch_url})
+    app = app_on(scratch_url)
     with app.app_context():
-        config = app.extensions["migrate"].migrate.get_config()
-        before = ScriptDirectory.from_config(config).get_revision(REVISION).down_revision
-        upgrade(revision=before)
+        upgrade(revision=revision_before(app, REVISION))
         db.session.execute(text(
             "INSERT INTO units (id, name, short_name, kind, supervising_department) "
             "VALUES (1, '某财政局', '财政局', 'finance_bureau', '')"))

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from tests.mailsink import smtp_sink  # noqa: F401 - the fixture, for the mail job tests
 from tests.workflow.helpers import World, build_world
 
 
@@ -38,32 +39,3 @@ def run_jobs_here(queue) -> None:  # noqa: ANN001
     from rq import SimpleWorker
 
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
-
-
-@pytest.fixture
-def smtp_sink(app, monkeypatch):
-    """A local SMTP server (aiosmtpd) collecting messages; MAIL_SERVER points at it."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    class Sink:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    try:
-        yield handler
-    finally:
-        controller.stop()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import RUN_ID, TEST_DB, _drop_postgres_database, postgres_database
 from tests.factories import Factory
+from tests.migrating import app_on, scratch_database
 from tests.public.helpers import install_fast_render, team_evaluation
 from workflow_app.extensions import db
 from workflow_app.workflow.states import EvaluationState
@@ -19,20 +17,14 @@ COLUMNS = "fiscal_year, kind, unit_id, total_score, computed_total_score, grade"
 
 @pytest.fixture
 def scratch_url(tmp_path, worker_id):
-    if TEST_DB.startswith("postgres"):
-        url = postgres_database(f"jixiao_listing_{worker_id}_{RUN_ID}")
+    with scratch_database(tmp_path, worker_id, "listing") as url:
         yield url
-        _drop_postgres_database(url)
-        return
-    yield "sqlite:///" + str(tmp_path / f"listing-{uuid.uuid4().hex}.sqlite3")
 
 
 def test_upgrade_backfills_published_reports(scratch_url, monkeypatch):
     from flask_migrate import downgrade, upgrade
 
-    from workflow_app import create_app
-
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": scratch_url})
+    app = app_on(scratch_url)
     install_fast_render(monkeypatch)
     with app.app_context():
         upgrade()
