@@ -61,8 +61,12 @@ def add_audit_commands(group: AppGroup) -> None:
 def verify_report() -> tuple[bool, list[str]]:
     """Verify the chain; (ok, lines in Chinese naming the first fault)."""
     from workflow_app.audit.trail import verify
+    from workflow_app.integrity import hashing
 
     result = verify()
+    names = "、".join(hashing.label(a) for a in result.algorithms) or hashing.label(
+        hashing.current())
     if result.ok:
-        return True, [f"审计链完整：共 {result.count} 条记录（哈希算法 SHA-256），校验通过。"]
-    return False, [f"审计链被破坏：第一条异常记录 id={result.bad_event_id}，{result.problem}"]
+        return True, [f"审计链完整：共 {result.count} 条记录（哈希算法 {names}），校验通过。"]
+    return False, [f"审计链被破坏：第一条异常记录 id={result.bad_event_id}，{result.problem}"
+                   f"（此前记录的哈希算法 {names}）"]

@@ -1,7 +1,10 @@
 """Appending to and verifying the hash-chained audit trail.
 
-Each event's hash is SHA-256 over the canonical JSON of its fields and the previous event's
-hash, so the chain's order is the id order and every row names its predecessor.
+Each event's hash is over the canonical JSON of its fields and the previous event's hash, so
+the chain's order is the id order and every row names its predecessor. The function is the
+row's own ``hash_algorithm`` (sha256 | sm3): new events take ``HASH_ALGORITHM`` as configured
+when they are appended, and verification uses each row's algorithm, so switching the setting
+never breaks older rows.
 
 Appending happens at commit time. ``record()`` only builds the event and queues it on the
 session (``session.info``); a ``before_commit`` hook then flushes the transaction's other
@@ -35,6 +38,7 @@ from workflow_app.audit.models import AuditEvent
 from workflow_app.auth.models import User
 from workflow_app.dbtypes import utcnow
 from workflow_app.extensions import db
+from workflow_app.integrity import hashing
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_362_514  # arbitrary, constant: "the audit chain"
@@ -51,8 +55,10 @@ def _canonical(fields: dict[str, Any], prev_hash: str) -> bytes:
     ).encode("utf-8")
 
 
-def _event_hash(fields: dict[str, Any], prev_hash: str) -> str:
-    return hashlib.sha256(_canonical(fields, prev_hash)).hexdigest()
+def _event_hash(fields: dict[str, Any], prev_hash: str, algorithm: str = "sha256") -> str:
+    if algorithm == "sha256":  # the common case, without the lookup
+        return hashlib.sha256(_canonical(fields, prev_hash)).hexdigest()
+    return hashing.hexdigest(_canonical(fields, prev_hash), algorithm)
 
 
 def _fields(event: Any) -> dict[str, Any]:
@@ -97,6 +103,7 @@ def record(
         reason=reason or "",
         detail=detail or {},
         created_at=utcnow(),
+        hash_algorithm=hashing.current(),
     )
     _canonical(_fields(event), GENESIS)  # not JSON-able: fail here, not at the commit
     # The event belongs to the transaction (or savepoint) it is recorded in; a session that
@@ -145,7 +152,7 @@ def _append_pending(session: Session) -> None:
         ).scalar_one_or_none() or GENESIS
         for event in events:
             event.prev_hash = prev_hash
-            event.hash = _event_hash(_fields(event), prev_hash)
+            event.hash = _event_hash(_fields(event), prev_hash, event.hash_algorithm)
             prev_hash = event.hash
             session.add(event)
     session.flush()
@@ -213,12 +220,13 @@ class VerifyResult:
     problem: str = ""
     last_id: int | None = None
     last_hash: str | None = None
+    algorithms: tuple[str, ...] = ()  # the hash algorithms met, in order of first use
 
 
 BATCH = 5_000
 _COLUMNS = [AuditEvent.__table__.c[name] for name in (
     "id", "evaluation_id", "actor_id", "actor_role", "action", "from_state", "to_state",
-    "reason", "detail", "created_at", "prev_hash", "hash")]
+    "reason", "detail", "created_at", "prev_hash", "hash", "hash_algorithm")]
 
 
 def rows(batch: int = BATCH, after_id: int = 0) -> Iterator[Any]:
@@ -250,17 +258,25 @@ def verify(on_row: Callable[[int, int, str], None] | None = None,
     """
     prev_hash = GENESIS
     count = 0
-    last_id = None
+    last_id: int | None = None
+    algorithms: dict[str, None] = {}
+
+    def fault(row: Any, problem: str) -> VerifyResult:
+        return VerifyResult(False, count, row.id, problem, last_id,
+                            prev_hash if last_id is not None else None, tuple(algorithms))
+
     for row in rows(batch):
         count += 1
         if row.prev_hash != prev_hash:
-            return VerifyResult(False, count, row.id, "前一条记录的哈希不符（记录被删除或插入）",
-                                last_id, prev_hash if last_id is not None else None)
-        if _event_hash(_fields(row), row.prev_hash) != row.hash:
-            return VerifyResult(False, count, row.id, "记录内容与其哈希不符（记录被篡改）",
-                                last_id, prev_hash if last_id is not None else None)
+            return fault(row, "前一条记录的哈希不符（记录被删除或插入）")
+        if row.hash_algorithm not in hashing.ALGORITHMS:
+            return fault(row, f"未知的哈希算法 {row.hash_algorithm!r}（记录被篡改）")
+        if _event_hash(_fields(row), row.prev_hash, row.hash_algorithm) != row.hash:
+            return fault(row, "记录内容与其哈希不符（记录被篡改）")
+        algorithms.setdefault(row.hash_algorithm)
         prev_hash, last_id = row.hash, row.id
         if on_row is not None:
             on_row(count, row.id, row.hash)
     return VerifyResult(True, count, last_id=last_id,
-                        last_hash=prev_hash if last_id is not None else None)
+                        last_hash=prev_hash if last_id is not None else None,
+                        algorithms=tuple(algorithms))
