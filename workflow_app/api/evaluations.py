@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, jsonify, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow_app.api.errors import ApiError
-from workflow_app.evaluations import access
+from workflow_app.evaluations import access, listing
 from workflow_app.evaluations.document import DocumentError, content_hash, to_document
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.evaluations.operations import OperationError
@@ -148,10 +148,9 @@ def evaluation_summary(evaluation: Evaluation) -> dict[str, Any]:
 
 def _findings(evaluation: Evaluation, doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The consistency review's findings (docs/api.md, "findings")."""
-    from workflow_app.evaluations.findings import signing_of
-    from workflow_app.review import review_document
+    from workflow_app.evaluations.findings import review, signing_of
 
-    return [f.as_dict() for f in review_document(doc, signing=signing_of(evaluation))]
+    return [f.as_dict() for f in review(doc, signing_of(evaluation))]
 
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
@@ -250,8 +249,8 @@ def list_evaluations():
     page = _int_arg("page", 1)
     per_page = min(_int_arg("per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
     query = access.visible_evaluations(g.api_user)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    total = listing.count(query)
+    items = listing.fetch_page(query, per_page, (page - 1) * per_page)
     return jsonify({
         "items": [evaluation_summary(e) for e in items],
         "total": total,

@@ -13,11 +13,11 @@ from workflow_app.evaluations.findings import (
     document_for,
     findings_for,
     locate,
+    review,
     signing_of,
     summary,
 )
 from workflow_app.evaluations.models import Evaluation
-from workflow_app.review import review_document
 
 bp = Blueprint("findings", __name__)
 
@@ -50,7 +50,7 @@ def preview(evaluation_id: int):
         abort(404)
     evaluation = load_visible(evaluation_id, for_edit=True)
     doc = document_for(evaluation, part=part, form=request.form)
-    found = review_document(doc, signing=signing_of(evaluation))
+    found = review(doc, signing_of(evaluation))
     editable = can_edit_content(current_user, evaluation)
     located = locate(evaluation, found, editable=editable, doc=doc)
     return jsonify({"counts": summary(found), "findings": [_json(x) for x in located]})

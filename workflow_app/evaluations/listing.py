@@ -348,6 +348,24 @@ def paginate(base: Select, filters: Filters, *, extra: list[Any] | None = None,
     return Page(items, page, per_page, total or 0)
 
 
+def fetch_page(query: Select, limit: int, offset: int) -> list[Evaluation]:
+    """One page of ``query`` (a select of Evaluation with its ORDER BY) in two passes: the
+    page's ids over the narrow indexed columns, then only those rows whole, in that order."""
+    ids = list(db.session.scalars(query.with_only_columns(Evaluation.id)
+                                  .limit(limit).offset(offset)))
+    if not ids:
+        return []
+    position = {evaluation_id: i for i, evaluation_id in enumerate(ids)}
+    rows = db.session.scalars(query.order_by(None).where(Evaluation.id.in_(ids))).unique().all()
+    return sorted(rows, key=lambda e: position[e.id])
+
+
+def count(query: Select) -> int:
+    """COUNT(*) of a select of Evaluation (its ids only: an index-only scan where it can)."""
+    return db.session.scalar(select(func.count()).select_from(
+        query.order_by(None).with_only_columns(Evaluation.id).subquery())) or 0
+
+
 def year_options(base: Select) -> list[int]:
     """The fiscal years present in ``base`` (one DISTINCT query on an indexed column)."""
     sub = base.order_by(None).with_only_columns(Evaluation.fiscal_year).distinct().subquery()
