@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT  ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint bench clean serve worker
+.PHONY: run test install lint bench bench-load bench-pdf clean serve worker
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -59,6 +59,21 @@ test: $(STAMP)
 
 bench: install
 	$(PY) bench/run_all.py
+
+# Issue 10's two closing measurements, one command each (bench/README.md). bench-load builds
+# the province into the database "province" first when it is missing (about 15 min), migrates
+# it, starts gunicorn and the job worker, and prints the table; bench-pdf prints the report
+# renderer against Chromium and its scaling at 33/100/300 indicators.
+bench-load: install
+	bash scripts/system-deps.sh --with-bench
+	PG="$$(bash scripts/ensure-postgres.sh)" && \
+	REDIS_URL="$${REDIS_URL:-$$(bash scripts/ensure-redis.sh)}" \
+	$(PY) bench/load.py --generate-if-missing \
+		--database-url "$${PROVINCE_DATABASE_URL:-$${PG%/*}/province}" $(BENCH_ARGS)
+
+bench-pdf: install
+	bash scripts/system-deps.sh --with-browser
+	$(PY) bench/pdf.py --scaling $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance var test-artifacts .pytest_cache

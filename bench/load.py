@@ -1,8 +1,10 @@
 """Load-test the app on the generated province with wrk: every page's p50/p95/p99, requests/s
 and its ratio to a static file's throughput, in one run (issue 10, item 4).
 
+    make bench-load                               # all of it from a clean clone (bench/README.md)
     .venv/bin/python bench/generate.py            # once: the province in database "province"
-    .venv/bin/python bench/load.py                # starts gunicorn + the job worker, runs wrk
+    .venv/bin/python bench/load.py                # migrates, starts gunicorn + the job worker,
+                                                  # runs wrk, prints the table
 
 Targets (issue 10): every page p95 <= 50 ms and >= 10 % of the static file's throughput;
 ``sign`` <= 50 ms p95 under 20 concurrent signers with none lost.
@@ -365,6 +367,20 @@ def count_one_shot(database_url: str, kind: str, since: datetime) -> int:
                             "AND created_at >= %s", (since,)).fetchone()[0]
 
 
+def province_exists(database_url: str) -> bool:
+    """True when the database answers and holds generated evaluations."""
+    import psycopg
+
+    try:
+        with psycopg.connect(database_url, connect_timeout=5) as conn:
+            return conn.execute("SELECT to_regclass('evaluations') IS NOT NULL AND "
+                                "EXISTS (SELECT 1 FROM evaluations)").fetchone()[0]
+    except psycopg.OperationalError:
+        return False
+    except psycopg.errors.UndefinedTable:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the server, run every target, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -375,9 +391,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds per target")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--generate-if-missing", action="store_true",
+                        help="build the province first (bench/generate.py) when the database "
+                             "does not exist or holds no evaluations")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk (Debian package)")
+        raise SystemExit("wrk is missing: apt-get install wrk (Debian package), "
+                         "or `bash scripts/system-deps.sh --with-bench`")
+    if not province_exists(args.database_url):
+        if not args.generate_if_missing:
+            raise SystemExit(f"no province at {args.database_url}: run bench/generate.py "
+                             "first (or pass --generate-if-missing)")
+        from bench import generate
+
+        print("building the province (bench/generate.py) ...", file=sys.stderr, flush=True)
+        generate.main(["--database-url", args.database_url])
     chosen = choose(args.database_url, n_sign=4000, n_publish=600)
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     processes = []
@@ -424,7 +452,7 @@ def report(rows: list[Target], args: argparse.Namespace) -> None:
         extra = ""
         if target.one_shot:
             extra = f" ({r['ok']} answered 2xx, {r['stored']} stored, {r['lost']} lost)"
-            if r["lost"]:
+            if r["lost"] or not r["ok"]:  # nothing answered in time is no success either
                 verdict = "MISSED"
         print(f"| {target.name}{extra} | {r['p50'] / 1000:.1f} | {p95:.1f} | "
               f"{r['p99'] / 1000:.1f} | {r['rps']:.0f} | {ratio:.3f} | {r['status_errors']} | "

@@ -10,10 +10,13 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    """Run each bench/*.py except this one and helpers (names starting with '_' or 'pdf_')."""
+    """Run each bench/*.py except this one, helpers (names starting with '_' or 'pdf_') and
+    the province's (``make bench-load``)."""
     status = 0
     for script in sorted(HERE.glob("*.py")):
-        if script.name in {"run_all.py"} or script.name.startswith(("_", "pdf_")):
+        # generate/load/profile_pages need the province (make bench-load builds and runs it).
+        if script.name in {"run_all.py", "generate.py", "load.py", "profile_pages.py"} \
+                or script.name.startswith(("_", "pdf_")):
             continue
         print(f"=== {script.name} ===", flush=True)
         status |= subprocess.call([sys.executable, str(script)], cwd=HERE.parent)
