@@ -18,6 +18,7 @@ from workflow_app.evaluations.frameworks import (
     framework_choices,
     load_framework,
 )
+from workflow_app.evaluations.models import RuleType
 from workflow_app.evaluations.scoring import (
     PROJECT_2020,
     RULE_TYPES,
@@ -337,6 +338,14 @@ def test_bad_rules_raise_scoring_error_in_chinese(rule, message):
         score_indicator(leaf)
     with pytest.raises(ScoringError):
         scoring.validate_rule(rule)
+
+
+@pytest.mark.parametrize("rule_type", list(RuleType))
+def test_a_bad_rule_is_named_as_the_editor_names_it(rule_type):
+    """The message about a rule's params names the rule by the label of the editor's choice."""
+    with pytest.raises(ScoringError) as refused:
+        scoring.validate_rule({"type": rule_type.value, "params": {"no_such_param": "1"}})
+    assert f"评分规则「{rule_type.label}」不支持参数 no_such_param" in str(refused.value)
 
 
 def test_float_weight_is_refused():

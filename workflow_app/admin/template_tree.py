@@ -14,7 +14,8 @@ from typing import Any
 
 from workflow_app.evaluations.models.indicators import RULE_LABELS, RuleType
 from workflow_app.evaluations.scoring import INFERRED_RULE, ScoringError, format_decimal
-from workflow_app.evaluations.scoring.rules import resolve_rule, rule_defaults
+from workflow_app.evaluations.scoring.labels import HIDDEN_PARAMS
+from workflow_app.evaluations.scoring.rules import resolve_rule, rule_params
 
 LEVEL_NAMES = {1: "一级指标", 2: "二级指标", 3: "三级指标"}
 
@@ -26,37 +27,9 @@ RULE_CHOICES: list[tuple[str, str]] = [
     ("not_applicable", "不适用"),
 ]
 
-# Every rule parameter in words, with the unit the administrator types it in.
-PARAM_LABELS: dict[str, tuple[str, str]] = {
-    "full_at": ("满分线", "%"),
-    "zero_at": ("零分线", "%"),
-    "zero_below": ("低于此值得0分", "%"),
-    "step": ("每档", "个百分点"),
-    "step_cost": ("每档扣分值的比例", "（0.1 即十分之一）"),
-    "step_deduct": ("每档扣分", "分"),
-    "cap": ("上限", "%"),
-    "deduct": ("每项扣分", "分"),
-    "deduct_fraction": ("每项扣分值的比例", "（0.1 即十分之一）"),
-    "tier": ("评价档次", "达成 / 部分达成 / 未达成"),
-}
-# Parameters that are not typed as a plain value (lists, internal markers).
-_HIDDEN_PARAMS = frozenset({"tiers", "__explicit__"})
 
 _LEAF_TEXTS = ("description", "standard", "target")
 MAX_ROWS = 600
-
-
-def rule_params(rule_type: str) -> list[tuple[str, str, str, str]]:
-    """(name, label, unit, default) of each parameter of ``rule_type`` that the editor shows."""
-    if rule_type in (INFERRED_RULE, "not_applicable"):
-        return []
-    out = []
-    for name, default in rule_defaults(rule_type).items():
-        if name in _HIDDEN_PARAMS:
-            continue
-        label, unit = PARAM_LABELS.get(name, (name, ""))
-        out.append((name, label, unit, "" if default is None else str(default)))
-    return out
 
 
 def all_rule_params() -> dict[str, list[tuple[str, str, str, str]]]:
@@ -77,7 +50,7 @@ def tree_to_rows(tree: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
                    "leaf": not children,
                    "rule_type": str(rule.get("type") or (INFERRED_RULE if not children else "")),
                    "params": {k: str(v) for k, v in (rule.get("params") or {}).items()
-                              if k not in _HIDDEN_PARAMS}}
+                              if k not in HIDDEN_PARAMS}}
             for key in _LEAF_TEXTS:
                 row[key] = str(node.get(key) or "")
             rows.append(row)

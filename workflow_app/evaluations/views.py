@@ -44,6 +44,7 @@ from workflow_app.evaluations.models import (
 )
 from workflow_app.evaluations.scorecard import build_scorecard, load_options
 from workflow_app.evaluations.scoring import ScoringError, describe_rule, format_decimal
+from workflow_app.evaluations.scoring.rules import rule_params
 from workflow_app.extensions import db
 from workflow_app.workflow.states import EvaluationState
 
@@ -450,8 +451,6 @@ def _indicator_context(evaluation: Evaluation, node: Indicator, data, errors) ->
     if data is not None:
         values.update({k: data.get(k, "") for k in values})
     # The rule's parameters one per field, named in words (满分线 …), not "full_at=95".
-    from workflow_app.admin.template_tree import rule_params
-
     stored = node.rule_params or {}
     param_fields = [
         {"name": name, "label": label, "unit": unit, "default": default,

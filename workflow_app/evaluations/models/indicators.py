@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow_app.dbtypes import Score, UTCDateTime, enum_column, utcnow
+from workflow_app.evaluations.scoring.labels import RULE_LABELS as _RULE_NAMES
 from workflow_app.extensions import db
 
 if TYPE_CHECKING:
@@ -47,19 +48,8 @@ class RuleType(enum.StrEnum):
         return RULE_LABELS[self]
 
 
-RULE_LABELS = {
-    RuleType.BAND_HIGHER: "区间计分（越高越好）",
-    RuleType.BAND_LOWER: "区间计分（越低越好）",
-    RuleType.STEPS: "分档扣分",
-    RuleType.OVER_CAP: "超限扣分",
-    RuleType.RATE: "完成率法",
-    RuleType.DEDUCTIONS: "逐项扣分",
-    RuleType.PER_MISS: "按次扣分",
-    RuleType.SATISFACTION: "满意度分档",
-    RuleType.YES_NO: "是否达成",
-    RuleType.TARGET_RATIO: "目标比例法",
-    RuleType.MANUAL: "定性评价",
-}
+# The names live with the scoring rules (their error messages use the same words).
+RULE_LABELS = {t: _RULE_NAMES[t.value] for t in RuleType}
 
 
 class Indicator(db.Model):

@@ -22,7 +22,8 @@ Package layout
 ``grammar``    parse_target / parse_actual over those tables; ``numbers`` exact decimals;
 ``rules``      one function per rule type; ``inference`` a rule from the target when none is
 set, and contradictions; ``funding`` rates from the funding table; ``indicator`` one leaf
-(status, score, flags); ``tree`` validation and honest totals; ``grades`` grade schemes.
+(status, score, flags); ``tree`` validation and honest totals; ``grades`` grade schemes;
+``labels`` the Chinese names of rule types and parameters.
 
 Statuses
 --------

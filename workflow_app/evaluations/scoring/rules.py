@@ -25,6 +25,7 @@ from workflow_app.evaluations.scoring.grammar import (
     parse_target,
     yes_no,
 )
+from workflow_app.evaluations.scoring.labels import HIDDEN_PARAMS, PARAM_LABELS, RULE_LABELS
 from workflow_app.evaluations.scoring.numbers import (
     HUNDRED,
     ONE,
@@ -578,14 +579,6 @@ _RULES: dict[str, _RuleSpec] = {
 #: Every rule type name, in the order of the module docstring.
 RULE_TYPES: tuple[str, ...] = (*_RULES, "not_applicable")
 
-_RULE_NAMES = {
-    "band_higher": "区间扣分（高者为优）", "band_lower": "区间扣分（低者为优）",
-    "steps": "分档扣分", "over_cap": "超限扣分", "rate": "完成率法",
-    "deductions": "逐项扣分", "per_miss": "按次扣分", "satisfaction": "满意度分档",
-    "yes_no": "是/否", "target_ratio": "指标值比例法", "manual": "定性评价",
-}
-
-
 def resolve_rule(rule: Any) -> tuple[str, _RuleSpec, dict[str, Any]]:
     """Check a rule dict and return (type, spec, params with defaults and Decimals)."""
     if not isinstance(rule, Mapping):
@@ -597,21 +590,21 @@ def resolve_rule(rule: Any) -> tuple[str, _RuleSpec, dict[str, Any]]:
     spec = _RULES[kind]
     raw = rule.get("params") or {}
     if not isinstance(raw, Mapping):
-        raise ScoringError(f"评分规则「{_RULE_NAMES[kind]}」的参数 params 必须是对象")
+        raise ScoringError(f"评分规则「{RULE_LABELS[kind]}」的参数 params 必须是对象")
     unknown = sorted(set(raw) - set(spec.defaults))
     if unknown:
         allowed = "、".join(spec.defaults) or "无"
         raise ScoringError(
-            f"评分规则「{_RULE_NAMES[kind]}」不支持参数 {'、'.join(unknown)}"
+            f"评分规则「{RULE_LABELS[kind]}」不支持参数 {'、'.join(unknown)}"
             f"（可用参数：{allowed}）")
     params: dict[str, Any] = {**spec.defaults, **raw, "__explicit__": frozenset(raw)}
     for name in spec.decimal_params:
         params[name] = optional_decimal(
-            params[name], f"评分规则「{_RULE_NAMES[kind]}」的参数 {name}")
+            params[name], f"评分规则「{RULE_LABELS[kind]}」的参数 {name}")
     try:
         spec.check(params)
     except ScoringError as exc:
-        raise ScoringError(f"评分规则「{_RULE_NAMES[kind]}」参数有误：{exc}") from None
+        raise ScoringError(f"评分规则「{RULE_LABELS[kind]}」参数有误：{exc}") from None
     return kind, spec, params
 
 
@@ -643,3 +636,17 @@ def rule_defaults(kind: str) -> Mapping[str, Any]:
     """The parameters of rule type ``kind`` with their defaults (``{}`` for an unknown type)."""
     spec = _RULES.get(kind)
     return dict(spec.defaults) if spec else {}
+
+
+def rule_params(kind: str) -> list[tuple[str, str, str, str]]:
+    """(name, label, unit, default) of each parameter of rule type ``kind`` that an editor
+    shows (typed as a plain value); none for ``auto`` and ``not_applicable``."""
+    if kind in (INFERRED_RULE, "not_applicable"):
+        return []
+    out = []
+    for name, default in rule_defaults(kind).items():
+        if name in HIDDEN_PARAMS:
+            continue
+        label, unit = PARAM_LABELS.get(name, (name, ""))
+        out.append((name, label, unit, "" if default is None else str(default)))
+    return out
