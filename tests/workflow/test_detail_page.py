@@ -5,6 +5,7 @@ action is confirmed in a dialog that says what will happen (no inline scripts)."
 
 from __future__ import annotations
 
+import io
 import re
 
 from tests.workflow.helpers import S
@@ -87,6 +88,23 @@ def test_a_returned_draft_is_not_called_revision_2(world, login):
         text = _visible_text(client.get(url).get_data(as_text=True), dialogs=False)
         assert "第 1 版已退回，正在修改" in text
         assert "第 2 版" not in text
+
+
+def test_a_returned_drafts_pdf_is_not_called_revision_2(world):
+    """The draft PDF's footer and cover name a returned draft as the pages do."""
+    from pypdf import PdfReader
+
+    from workflow_app.public.publication import current_report
+
+    e = world.go(S.TEAM_REVIEW)
+    fire(e, "return", world.member1, reason="请补充")
+    db.session.commit()
+    report = current_report(e)
+    pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(report.pdf)).pages]
+    assert report.draft and len(pages) > 1
+    assert all("第 1 版已退回，正在修改" in page for page in pages)  # the footer of each page
+    assert "报告版本：第 1 版已退回，正在修改" in pages[0]
+    assert not any("第 2 版" in page for page in pages)
 
 
 def test_publish_and_return_are_confirmed_in_a_dialog_saying_what_happens(world, login,

@@ -252,8 +252,13 @@ def report_record(evaluation: Evaluation, revision: Revision | None = None, *,
     doc = report_document(evaluation, revision)
     record: dict[str, Any] = {"draft": draft, **_totals(doc)}
     if revision is None:
+        from workflow_app.workflow.awaiting import revision_note
+
         record.update({
             "revision": evaluation.revision_number,
+            # A returned draft is not the revision its number would get on submission: it is
+            # named as the pages name it ("第 1 版已退回，正在修改"; a first draft, nothing).
+            "revision_label": revision_note(evaluation),
             "content_hash": content_hash(doc),
             "signatures": [],
             "reviews": {},
@@ -262,6 +267,7 @@ def report_record(evaluation: Evaluation, revision: Revision | None = None, *,
         return record
     record.update({
         "revision": revision.number,
+        "revision_label": f"第 {revision.number} 版",
         "content_hash": revision.content_hash,
         "signatures": signature_records(revision),
         "reviews": review_records(revision),

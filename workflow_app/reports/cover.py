@@ -14,7 +14,7 @@ from reportlab.platypus import (
 from .context import ReportContext
 from .styles import BLACK, dense, para, tstyle
 from .typography import CJKParagraph
-from .values import KIND_LABELS, METHOD_LABELS, TIMING_LABELS, esc, fmt_date
+from .values import KIND_LABELS, METHOD_LABELS, TIMING_LABELS, esc, fmt_date, revision_label
 
 
 def cover_page(ctx: ReportContext) -> list[Flowable]:
@@ -72,8 +72,8 @@ def cover_page(ctx: ReportContext) -> list[Flowable]:
         para(fmt_date(doc.get("report_date")), st.cover_sub),
     ]
     meta = []
-    if rec.get("revision") is not None:
-        meta.append(f"报告版本：第 {rec['revision']} 版")
+    if revision_label(rec):
+        meta.append(f"报告版本：{revision_label(rec)}")
     if rec.get("state_label"):
         meta.append(f"状态：{rec['state_label']}")
     if rec.get("content_hash"):

@@ -14,7 +14,7 @@ from reportlab.platypus import (
 
 from .context import ReportContext
 from .styles import BLACK, GREY_TEXT, LAND_MARGIN_X, MARGIN_X, PORTRAIT, RULE, WATERMARK
-from .values import KIND_LABELS
+from .values import KIND_LABELS, revision_label
 
 
 class ReportCanvas(Canvas):
@@ -66,8 +66,8 @@ def _draw_footer(canv: Canvas, ctx: ReportContext, total: int) -> None:
     canv.setFont(ctx.fonts.serif, 7)
     canv.setFillColor(GREY_TEXT)
     left = []
-    if ctx.record.get("revision") is not None:
-        left.append(f"第 {ctx.record['revision']} 版")
+    if revision_label(ctx.record):
+        left.append(revision_label(ctx.record))
     if ctx.record.get("content_hash"):
         left.append(f"内容摘要 {str(ctx.record['content_hash'])[:12]}")
     if left:

@@ -147,6 +147,14 @@ def keep_spaces(text: Any) -> str:
 TITLE_WORDS = {"self_evaluation": "自评报告", "evaluation": "评价报告"}
 
 
+def revision_label(record: dict) -> str:
+    """How the report names its revision: the caller's ``revision_label`` when given (a
+    returned draft: "第 1 版已退回，正在修改"; a first draft: nothing), else "第 N 版"."""
+    if "revision_label" in record:
+        return str(record["revision_label"] or "")
+    return f"第 {record['revision']} 版" if record.get("revision") is not None else ""
+
+
 def report_title(doc: dict) -> str:
     """The report's title, e.g. "高邑县人民政府办公室2021年度整体支出绩效自评报告"; the last
     word follows the document's ``title_word`` (自评报告 / 评价报告)."""
