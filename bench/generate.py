@@ -509,7 +509,9 @@ def build_evaluations(copier: Copier, people: SimpleNamespace, templates: dict[s
             approved_at = submitted_at + timedelta(days=2) if level >= 3 else None
             leader = teams[i][0][0]
             yield (rev_of[i], eid, 1, snapshot, digest, submitted_at, preparer,
-                   approved_at, leader if approved_at else None, None, "")
+                   approved_at, leader if approved_at else None, None, "",
+                   *_revision_macs(eid, digest, preparer, submitted_at, approved_at,
+                                   leader if approved_at else None))
             chain.add(submitted_at, eid, preparer, "preparer", "submit", "draft", "team_review",
                       {"trigger": "submit", "revision": 1, "content_hash": digest})
             signers = [(u, r) for u, r in teams[i] if r != "leader"]
@@ -522,7 +524,9 @@ def build_evaluations(copier: Copier, people: SimpleNamespace, templates: dict[s
             for k, (user, role) in enumerate(signers[:signing]):
                 when = submitted_at + timedelta(hours=k + 1)
                 sig_rows.append((first_sig + len(sig_rows), rev_of[i], user, user, role, "sign",
-                                 digest, when, "127.0.0.1", ""))
+                                 digest, when, "127.0.0.1", "",
+                                 *_signature_mac(rev_of[i], digest, user, role, "sign", when,
+                                                 "")))
                 last = k == len(signers) - 1
                 chain.add(when, eid, user, role, "sign", "team_review",
                           "leader_signoff" if last else "team_review",
@@ -535,7 +539,9 @@ def build_evaluations(copier: Copier, people: SimpleNamespace, templates: dict[s
                                   approved_at))
             if level >= 3:
                 sig_rows.append((first_sig + len(sig_rows), rev_of[i], leader, leader, "leader",
-                                 "approve", digest, approved_at, "127.0.0.1", "同意"))
+                                 "approve", digest, approved_at, "127.0.0.1", "同意",
+                                 *_signature_mac(rev_of[i], digest, leader, "leader", "approve",
+                                                 approved_at, "同意")))
                 chain.add(approved_at, eid, leader, "leader", "approve", "leader_signoff",
                           "finance_acceptance", {"trigger": "approve", "revision": 1,
                                                  "content_hash": digest,
@@ -570,11 +576,12 @@ def build_evaluations(copier: Copier, people: SimpleNamespace, templates: dict[s
     count = copier.copy("revisions", ["id", "evaluation_id", "number", "snapshot",
                                       "content_hash", "submitted_at", "submitted_by_id",
                                       "approved_at", "approved_by_id", "returned_at",
-                                      "return_reason"], revision_rows())
+                                      "return_reason", "hash_algorithm", "mac", "mac_key_id",
+                                      "approval_mac", "approval_mac_key_id"], revision_rows())
     log(f"{count:,} revisions (canonical snapshots and their SHA-256)", started)
     copier.copy("signatures", ["id", "revision_id", "member_id", "signer_id", "team_role",
                                "kind", "content_hash", "signed_at", "client_address",
-                               "comment"], sig_rows)
+                               "comment", "mac", "mac_key_id"], sig_rows)
     log(f"{len(sig_rows):,} signatures bound to their revision's hash", started)
     # The states, now that each evaluation's revision and signatures exist.
     with copier.conn.cursor() as cur:
@@ -622,6 +629,35 @@ def build_evaluations(copier: Copier, people: SimpleNamespace, templates: dict[s
                         chain.rows(first_event, row[0] if row else GENESIS))
     log(f"{count:,} audit events, chained", started)
     return {"evaluations": n}
+
+
+def _revision_macs(eid: int, digest: str, preparer: int, submitted_at: datetime,
+                   approved_at: datetime | None, leader: int | None) -> tuple:
+    """(hash_algorithm, mac, mac_key_id, approval_mac, approval_mac_key_id) of a revision, as
+    the model layer signs them (COPY skips its events; workflow_app.integrity.macs)."""
+    from workflow_app.integrity import hashing, keys, macs
+
+    algorithm = hashing.current()
+    key_id, mac = keys.mac(macs.revision_message(
+        evaluation_id=eid, number=1, content_hash=digest, hash_algorithm=algorithm,
+        submitted_by_id=preparer, submitted_at=submitted_at))
+    approval_key_id = approval_mac = None
+    if approved_at is not None:
+        approval_key_id, approval_mac = keys.mac(macs.approval_message(
+            evaluation_id=eid, number=1, content_hash=digest, approved_by_id=leader,
+            approved_at=approved_at))
+    return algorithm, mac, key_id, approval_mac, approval_key_id
+
+
+def _signature_mac(revision_id: int, digest: str, user: int, role: str, kind: str,
+                   when: datetime, comment: str) -> tuple[str, str]:
+    """(mac, mac_key_id) of a signature row."""
+    from workflow_app.integrity import keys, macs
+
+    key_id, mac = keys.mac(macs.signature_message(
+        revision_id=revision_id, content_hash=digest, member_id=user, signer_id=user,
+        team_role=role, kind=kind, signed_at=when, comment=comment))
+    return mac, key_id
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -104,6 +105,8 @@ def _clean_database(request):
     from workflow_app.extensions import db
 
     reset_limits(application)
+    # The integrity check's last result (a file beside the database) described this database.
+    Path(application.instance_path, "integrity-last.json").unlink(missing_ok=True)
 
     with application.app_context():
         db.session.rollback()

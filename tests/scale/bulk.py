@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert
@@ -19,6 +20,7 @@ from workflow_app.dbtypes import utcnow
 from workflow_app.evaluations.document import canonical_json, content_hash
 from workflow_app.evaluations.models import Evaluation, EvaluationKind, GradeScheme
 from workflow_app.extensions import db
+from workflow_app.integrity import hashing, keys, macs
 from workflow_app.public.models import PublishedReport
 from workflow_app.units.models import Unit
 from workflow_app.workflow.models import Revision
@@ -51,11 +53,16 @@ def _bulk_revisions(ids: list[int], rows: list[dict[str, Any]], preparer: User,
                     doc: dict[str, Any], *, published: bool) -> None:
     snapshot, digest = canonical_json(doc), content_hash(doc)
     now = utcnow()
+    revision_rows = [{"evaluation_id": e, "number": 1, "snapshot": snapshot,
+                      "content_hash": digest, "hash_algorithm": hashing.current(),
+                      "submitted_at": now, "submitted_by_id": preparer.id, "approved_at": now,
+                      "approved_by_id": None, "return_reason": ""} for e in ids]
+    for row in revision_rows:  # core inserts skip the model's signing events
+        row["mac_key_id"], row["mac"] = keys.mac(macs.of_revision(SimpleNamespace(**row)))
+        row["approval_mac_key_id"], row["approval_mac"] = keys.mac(
+            macs.of_approval(SimpleNamespace(**row)))
     revision_ids = [r[0] for r in db.session.execute(
-        insert(Revision).returning(Revision.id, sort_by_parameter_order=True),
-        [{"evaluation_id": e, "number": 1, "snapshot": snapshot, "content_hash": digest,
-          "submitted_at": now, "submitted_by_id": preparer.id, "approved_at": now,
-          "return_reason": ""} for e in ids])]
+        insert(Revision).returning(Revision.id, sort_by_parameter_order=True), revision_rows)]
     if not published:
         return
     reports = []

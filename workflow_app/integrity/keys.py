@@ -106,8 +106,8 @@ def _parse(data: Any, source: str) -> KeyRing:
     meta: dict[str, dict[str, Any]] = {}
     for key_id, value in entries.items():
         key_id = str(key_id)
-        if not key_id or ":" in key_id:
-            raise KeyRingError(f"完整性密钥编号 {key_id!r} 无效（不能为空或含冒号）")
+        if not key_id or ":" in key_id or len(key_id) > 64:
+            raise KeyRingError(f"完整性密钥编号 {key_id!r} 无效（1–64 个字符，不含冒号）")
         if isinstance(value, dict):
             keys[key_id] = _b64(str(value.get("key", "")), key_id)
             meta[key_id] = {k: v for k, v in value.items() if k != "key"}

@@ -22,6 +22,7 @@ from workflow_app.auth.models import User
 from workflow_app.evaluations.document import to_document
 from workflow_app.evaluations.models import Evaluation, TeamMember
 from workflow_app.extensions import db
+from workflow_app.integrity.keys import KeyRingError
 from workflow_app.notifications import service as notify
 from workflow_app.notifications.models import DueDate, IndicatorComment
 from workflow_app.workflow import revisions as rv
@@ -85,7 +86,11 @@ def fire(evaluation: Evaluation, trigger: str, actor: User, *, reason: str = "",
                 f"该评价刚刚已被其他人处理，现处于「{evaluation.state.label}」阶段，"
                 f"「{problem_label(trigger)}」未执行。") from None
         raise problem
-    if not MACHINE.events[trigger].trigger(firing):  # a guard changed its mind: refuse
+    try:
+        fired = MACHINE.events[trigger].trigger(firing)
+    except KeyRingError as exc:  # production without an integrity key: fail closed, clearly
+        raise WorkflowError(f"{exc}（操作未保存，请联系系统管理员）") from None
+    if not fired:  # a guard changed its mind: refuse
         raise refusal(firing) or WorkflowError("操作未能执行，请刷新页面后重试。")
     _flush()
     return evaluation

@@ -190,6 +190,9 @@ def record_step(firing: Firing) -> None:
         detail["member"] = signature.member.username if signature.member else None
         if signature.signer_id != signature.member_id:
             detail["signed_by"] = firing.actor.username
+    report = firing.result.get("report")
+    if report is not None:  # stored now (sync): the audit event keeps the PDF's hash
+        detail.update(report_sha256=report.sha256, verification_code=report.verification_code)
     if firing.comment:
         detail["comment"] = firing.comment.strip()
     if firing.reviews:
