@@ -26,6 +26,7 @@ from workflow_app.review.numbers import (
     to_number,
 )
 from workflow_app.review.text import (
+    Passage,
     clauses,
     is_approximate,
     is_target_language,
@@ -231,31 +232,38 @@ _RATE = re.compile(rf"(资金到位率|到位率|预算执行率|资金执行率
                    rf"(?:为|是|:|达到|达|实现|完成)?({ARABIC})%")
 
 
+def _reported_rates(doc: dict, pattern: re.Pattern) -> Iterator[tuple[Passage, str, re.Match]]:
+    """(passage, clause, match) for each rate ``pattern`` finds stated as a result: outside
+    the goals, in a clause that is not a goal or a bound ("达到98%以上", "力争", "左右")."""
+    for passage in passages(doc):
+        if passage.part == "goals":
+            continue
+        for sentence in sentences(passage.text):
+            for clause in clauses(sentence):
+                for match in pattern.finditer(clause):
+                    after = clause[match.end():match.end() + 2]
+                    if is_target_language(clause) or after.startswith(("以上", "以下", "左右")):
+                        continue
+                    yield passage, clause, match
+
+
 def rate_claim_mismatch(facts: Facts) -> Iterator[Finding]:
     """A 预算执行率 / 资金到位率 quoted in the text that the funding amounts do not give."""
     rates = {"execution": facts.execution_rate, "arrival": facts.arrival_rate}
     if not any(rates.values()):
         return
     kinds = {word: kind for kind, words in RATE_LABELS for word in words}
-    for passage in passages(facts.doc):
-        if passage.part == "goals":
+    for passage, clause, match in _reported_rates(facts.doc, _RATE):
+        kind = kinds[match.group(1)]
+        rate = rates[kind]
+        quoted = Decimal(match.group(2))
+        if rate is None or same_figure(quoted, match.group(2), rate):
             continue
-        for sentence in sentences(passage.text):
-            for clause in clauses(sentence):
-                for match in _RATE.finditer(clause):
-                    after = clause[match.end():match.end() + 2]
-                    if is_target_language(clause) or after.startswith(("以上", "以下", "左右")):
-                        continue
-                    kind = kinds[match.group(1)]
-                    rate = rates[kind]
-                    quoted = Decimal(match.group(2))
-                    if rate is None or same_figure(quoted, match.group(2), rate):
-                        continue
-                    what = "执行数 ÷ 预算数" if kind == "execution" else "到位数 ÷ 预算数"
-                    yield error("rate_claim_mismatch",
-                                f"{quote(passage, clause, match)}，按资金表 {what} 计算为 "
-                                f"{fmt(rate.quantize(Decimal('0.01')))}%。",
-                                passage.part, passage.path)
+        what = "执行数 ÷ 预算数" if kind == "execution" else "到位数 ÷ 预算数"
+        yield error("rate_claim_mismatch",
+                    f"{quote(passage, clause, match)}，按资金表 {what} 计算为 "
+                    f"{fmt(rate.quantize(Decimal('0.01')))}%。",
+                    passage.part, passage.path)
 
 
 _SATISFACTION = re.compile(rf"(?:满意度|满意率|满意程度)(?:为|是|:|达到|达|均在|在)?({ARABIC})%")
@@ -266,20 +274,12 @@ def satisfaction_claim_mismatch(facts: Facts) -> Iterator[Finding]:
     values = facts.satisfaction
     if not values:
         return
-    for passage in passages(facts.doc):
-        if passage.part == "goals":
+    for passage, clause, match in _reported_rates(facts.doc, _SATISFACTION):
+        quoted = Decimal(match.group(1))
+        if any(same_figure(quoted, match.group(1), v) for _, v in values):
             continue
-        for sentence in sentences(passage.text):
-            for clause in clauses(sentence):
-                for match in _SATISFACTION.finditer(clause):
-                    after = clause[match.end():match.end() + 2]
-                    if is_target_language(clause) or after.startswith(("以上", "以下", "左右")):
-                        continue
-                    quoted = Decimal(match.group(1))
-                    if any(same_figure(quoted, match.group(1), v) for _, v in values):
-                        continue
-                    shown = "；".join(f"{n.code}「{n.name}」{v.normalize():f}%" for n, v in values)
-                    yield error("satisfaction_claim_mismatch",
-                                f"{quote(passage, clause, match)}，"
-                                f"评分表中满意度指标的实际完成值为 {shown}。",
-                                passage.part, passage.path)
+        shown = "；".join(f"{n.code}「{n.name}」{v.normalize():f}%" for n, v in values)
+        yield error("satisfaction_claim_mismatch",
+                    f"{quote(passage, clause, match)}，"
+                    f"评分表中满意度指标的实际完成值为 {shown}。",
+                    passage.part, passage.path)
