@@ -3,7 +3,6 @@ NULL (not 0) when nothing can be computed, backfilled by the migration."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from sqlalchemy import select, text, update
@@ -104,22 +103,16 @@ def test_the_migration_backfills_submitted_evaluations(tmp_path, worker_id):
     """Down to the revision before the columns, up again: submitted evaluations get their
     snapshot's scores back; a draft never submitted stays NULL (not computed, never 0)."""
     import os
-    import uuid
 
     from flask_migrate import downgrade, upgrade
 
-    from tests.conftest import RUN_ID, TEST_DB, _drop_postgres_database, postgres_database
     from tests.factories import Factory
+    from tests.migrating import app_on, revision_before, scratch_database
     from tests.workflow.helpers import build_world
-    from workflow_app import create_app
 
-    if TEST_DB.startswith("postgres"):
-        url = postgres_database(f"jixiao_backfill_{worker_id}_{RUN_ID}")
-    else:
-        url = "sqlite:///" + str(tmp_path / f"backfill-{uuid.uuid4().hex}.sqlite3")
     os.environ.setdefault("INSTANCE_PATH", str(tmp_path))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-    try:
+    with scratch_database(tmp_path, worker_id, "backfill") as url:
+        app = app_on(url)
         with app.app_context():
             upgrade()
             w = build_world(Factory())
@@ -129,7 +122,7 @@ def test_the_migration_backfills_submitted_evaluations(tmp_path, worker_id):
             ids = (w.evaluation.id, draft.id)
             db.session.commit()
             db.session.remove()
-            downgrade(revision=_before_derived_scores())
+            downgrade(revision=revision_before(app, "5b1e7c3d9a20"))  # derived scores
             upgrade()
             rows = dict(db.session.execute(text(
                 "SELECT id, grade FROM evaluations WHERE id IN (:a, :b)"),
@@ -141,18 +134,6 @@ def test_the_migration_backfills_submitted_evaluations(tmp_path, worker_id):
             assert [Decimal(str(v)) for v in totals] == [Decimal(98), Decimal(100), 0]
             db.session.remove()
             db.engine.dispose()
-    finally:
-        if TEST_DB.startswith("postgres"):
-            _drop_postgres_database(url)
-
-
-def _before_derived_scores() -> str:
-    """The revision the derived-scores migration follows (read from its file)."""
-    from pathlib import Path
-
-    folder = Path(__file__).resolve().parents[2] / "migrations" / "versions"
-    text_ = next(folder.glob("*_5b1e7c3d9a20_*.py")).read_text(encoding="utf-8")
-    return re.search(r'^down_revision = "(\w+)"', text_, re.M).group(1)
 
 
 def test_cli_checks_and_refreshes_the_stored_scores(app, world):
