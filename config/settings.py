@@ -58,6 +58,10 @@ class BaseConfig:
     API_TOKEN_MAX_DAYS = 365
     PASSWORD_HISTORY = 5  # a new password may not be one of the last five
     AUDIT_RETENTION_DAYS = 180  # 网络安全法: logs are kept at least six months
+    # The audit chain's head is checkpointed outside the database every N events (0 = only on
+    # demand and nightly) into an append-only file (default <instance>/audit-checkpoints.jsonl).
+    AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "100"))
+    AUDIT_CHECKPOINT_PATH = os.environ.get("AUDIT_CHECKPOINT_PATH") or None
 
     # Flask-Limiter on the machines' Redis; when Redis is down, limits fall back to memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL

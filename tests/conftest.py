@@ -111,6 +111,9 @@ def _clean_database(request):
     with application.app_context():
         db.session.rollback()
         db.session.remove()
+        from workflow_app.audit import checkpoints
+
+        checkpoints.path().unlink(missing_ok=True)  # checkpoints of the rows emptied below
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":

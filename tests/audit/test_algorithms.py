@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.audit.test_audit import _cli, tamper  # noqa: F401 (fixture)
+from tests.audit.test_audit import _cli
 from workflow_app.audit import trail
 from workflow_app.audit.models import AuditEvent
 from workflow_app.extensions import db
@@ -43,7 +43,7 @@ def test_a_chain_in_one_algorithm(app, ctx, monkeypatch, algorithm):
     assert code == 0 and hashing.label(algorithm) in output
 
 
-def test_switching_mid_chain_keeps_older_rows_verifiable(app, ctx, monkeypatch, tamper):  # noqa: F811
+def test_switching_mid_chain_keeps_older_rows_verifiable(app, ctx, monkeypatch, tamper):
     _record(app, monkeypatch, "sha256", 2, "before")
     _record(app, monkeypatch, "sm3", 2, "after")
     _record(app, monkeypatch, "sha256", 1, "back")

@@ -1,15 +1,13 @@
 """The audit trail is append-only and hash-chained; `flask audit verify` finds tampering.
 
-To tamper on purpose the test first switches the database's append-only trigger off
-(PostgreSQL: ``ALTER TABLE … DISABLE TRIGGER``; SQLite: ``DROP TRIGGER``) and puts it back
-afterwards — exactly what an attacker with database access would have to do.
+To tamper on purpose the test first switches the database's append-only trigger off (the
+``tamper`` fixture, tests/audit/conftest.py) and puts it back afterwards — exactly what an
+attacker with database access would have to do.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -20,37 +18,6 @@ from workflow_app.audit import trail
 from workflow_app.audit.models import AuditEvent
 from workflow_app.extensions import db
 from workflow_app.workflow.errors import LockedContent
-
-MIGRATION = next((Path(__file__).resolve().parents[2] / "migrations" / "versions")
-                 .glob("*_workflow_guards.py"))
-TRIGGER = "trg_audit_events_append_only"
-
-
-def _migration():
-    spec = importlib.util.spec_from_file_location("workflow_guards", MIGRATION)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture
-def tamper(ctx):
-    """tamper(sql, **params): run a statement with the append-only trigger off, committed."""
-    dialect = db.engine.dialect.name
-
-    def _tamper(sql: str, **params) -> None:
-        with db.engine.begin() as conn:
-            if dialect == "postgresql":
-                conn.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {TRIGGER}"))
-            else:
-                conn.execute(text(f"DROP TRIGGER IF EXISTS {TRIGGER}"))
-            conn.execute(text(sql), params)
-            if dialect == "postgresql":
-                conn.execute(text(f"ALTER TABLE audit_events ENABLE TRIGGER {TRIGGER}"))
-            else:
-                conn.execute(text(_migration().SQLITE_TRIGGERS[TRIGGER]))
-
-    return _tamper
 
 
 @pytest.fixture

@@ -21,12 +21,27 @@ def add_audit_commands(group: AppGroup) -> None:
 
     @group.command("verify")
     def verify_command() -> None:
-        """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
+        """Check the audit chain and its checkpoints; exit 1 and name each fault."""
         ok, lines = verify_report()
         for line in lines:
             click.echo(line, err=not ok)
         if not ok:
             raise SystemExit(1)
+
+    @group.command("checkpoint")
+    def checkpoint_command() -> None:
+        """Append the chain's committed head to the checkpoint file (with its MAC)."""
+        from workflow_app.audit import checkpoints
+
+        try:
+            entry = checkpoints.write()
+        except Exception as exc:  # noqa: BLE001  (said plainly; the exit code tells the timer)
+            raise click.ClickException(f"写入检查点失败：{exc}") from exc
+        if entry is None:
+            click.echo(f"无需新的检查点（审计链为空，或最新记录已有检查点）：{checkpoints.path()}")
+            return
+        click.echo(f"已写入检查点：id={entry['event_id']}，共 {entry['count']} 条记录 → "
+                   f"{checkpoints.path()}")
 
     @group.command("export")
     @click.option("--since", default="", help="起始日期（北京时间，含），YYYY-MM-DD")
@@ -59,7 +74,8 @@ def add_audit_commands(group: AppGroup) -> None:
 
 
 def verify_report() -> tuple[bool, list[str]]:
-    """Verify the chain; (ok, lines in Chinese naming the first fault)."""
+    """Verify the chain and its checkpoints; (ok, lines in Chinese naming each fault)."""
+    from workflow_app.audit import checkpoints
     from workflow_app.audit.trail import verify
     from workflow_app.integrity import hashing
 
@@ -67,6 +83,9 @@ def verify_report() -> tuple[bool, list[str]]:
     names = "、".join(hashing.label(a) for a in result.algorithms) or hashing.label(
         hashing.current())
     if result.ok:
-        return True, [f"审计链完整：共 {result.count} 条记录（哈希算法 {names}），校验通过。"]
-    return False, [f"审计链被破坏：第一条异常记录 id={result.bad_event_id}，{result.problem}"
-                   f"（此前记录的哈希算法 {names}）"]
+        lines = [f"审计链完整：共 {result.count} 条记录（哈希算法 {names}），校验通过。"]
+    else:
+        lines = [f"审计链被破坏：第一条异常记录 id={result.bad_event_id}，{result.problem}"
+                 f"（此前记录的哈希算法 {names}）"]
+    marks = checkpoints.verify()
+    return result.ok and marks.ok, lines + marks.lines()

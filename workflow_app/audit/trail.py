@@ -197,6 +197,15 @@ def _discard_on_rollback(session: Session, previous_transaction: SessionTransact
                                   if t is None or not _within(t, previous_transaction)]
 
 
+@sa_event.listens_for(Session, "after_commit")
+def _checkpoint_after_commit(session: Session) -> None:
+    written = session.info.get(_WRITTEN)
+    if written:
+        from workflow_app.audit import checkpoints
+
+        checkpoints.after_commit(list(written))  # never raises: a failure is logged
+
+
 @sa_event.listens_for(Session, "after_transaction_end")
 def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction is over (commit, rollback, close)

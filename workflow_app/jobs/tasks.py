@@ -50,6 +50,9 @@ def integrity_check() -> dict[str, Any]:
     from workflow_app.integrity import verify
 
     with job_context():
+        from workflow_app.audit import checkpoints
+
+        checkpoints.write_safely()  # the timer's checkpoint of the chain head (logged if not)
         report = verify.run()
         lines = report.lines()
         chain = report.check("chain")
