@@ -21,14 +21,14 @@ tables are disabled for the backfill (the migration runs as the tables' owner); 
 triggers are read, dropped, and re-created exactly as they were after the tables are rebuilt.
 
 Revision ID: 9a3f6c2e8b17
-Revises: a3f19c7e5b01
+Revises: e3a7c91b5d02
 Create Date: 2026-12-02 06:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "9a3f6c2e8b17"
-down_revision = "a3f19c7e5b01"
+down_revision = "e3a7c91b5d02"
 branch_labels = None
 depends_on = None
 
