@@ -40,6 +40,9 @@ def content(make, db_session, app):
     accepted = build_world(make)
     accepted.go(S.ACCEPTED)
     draft = build_world(make)
+    # the factory builds rows directly; the editor's operations would store these scores
+    from workflow_app.evaluations import derived
+    derived.store_from_working_copy(draft.evaluation)
     db.session.commit()
     return {
         "published": published.evaluation.id, "review": review.evaluation.id,
