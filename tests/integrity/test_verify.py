@@ -79,13 +79,13 @@ def _sub_project(e):
 
 def _section(e):
     return ("UPDATE sections SET body = '改写的结论' WHERE id = (SELECT min(id) FROM sections "
-            "WHERE evaluation_id = :id)", ("sections",), {"id": e.id}, ["报告章节", "正文"])
+            "WHERE evaluation_id = :id)", ("sections",), {"id": e.id}, ["报告正文", "正文"])
 
 
 def _team_role(e):
     member = next(m for m in e.team if m.role.value == "member")
     return ("UPDATE team_members SET role = 'deputy' WHERE id = :id", ("team_members",),
-            {"id": member.id}, ["评价工作组", "组内角色"])
+            {"id": member.id}, ["评价工作组", "组内职务"])
 
 
 def _team_removed(e):

@@ -16,26 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from workflow_app.workflow import diff
+
+# The words the signer's "what changed" page uses (workflow/diff.py), plus the few keys only
+# a whole-document walk meets, so both places name a field alike.
 FIELD_LABELS = {
-    "kind": "评价类型", "fiscal_year": "年度", "unit": "单位", "name": "名称",
-    "supervising_department": "主管部门", "project_name": "项目名称",
-    "project_leader": "项目负责人", "project_leader_phone": "项目负责人电话",
-    "period_start": "实施期开始", "period_end": "实施期结束", "timing": "评价时机",
-    "method": "评价方式", "preparer_name": "填报人", "preparer_phone": "填报人电话",
-    "report_date": "报告日期", "address": "地址", "postcode": "邮编", "title_word": "报告标题",
-    "total_weight": "总分值", "grade_scheme": "等级方案", "funding": "资金", "source": "资金来源",
-    "initial": "年初预算数", "planned": "计划数", "arrived": "到位数", "spent": "执行数",
-    "expenses": "支出明细", "category": "经济分类", "actual": "实际完成值",
-    "sub_projects": "分项项目", "budget": "预算数", "executed": "执行数", "returned": "收回数",
-    "self_score": "自评得分", "target": "指标值", "achieved": "完成情况",
-    "overall_goal": "总体目标", "indicators": "指标", "children": "下级指标",
-    "description": "指标说明", "standard": "评分标准", "weight": "分值", "score": "得分",
-    "score_reason": "扣分理由", "deviation_reason": "偏差原因", "not_applicable": "不适用",
-    "rule": "评分规则", "evidence": "佐证材料", "filename": "文件名", "content_type": "文件类型",
-    "size": "文件大小", "sha256": "文件哈希", "sections": "报告章节", "key": "章节",
-    "title": "标题", "body": "正文", "problems": "存在问题", "measures": "改进措施",
-    "team": "评价工作组", "username": "用户名", "position": "职务", "role": "组内角色",
-    "schema": "格式", "version": "格式版本",
+    **diff.FIELD_LABELS, **diff.SECTION_LABELS,
+    "unit": "单位", "address": "地址", "postcode": "邮编", "title_word": "报告标题",
+    "source": "资金来源", "children": "下级指标", "filename": "文件名",
+    "content_type": "文件类型", "size": "文件大小", "sha256": "文件哈希", "key": "章节",
+    "username": "用户名", "schema": "格式", "version": "格式版本",
 }
 TEAM_PROFILE = ("name", "unit", "position", "title")
 SOURCES = {"central": "中央财政", "provincial": "省级(自治区)财政", "local": "市县财政",

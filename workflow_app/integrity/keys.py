@@ -137,8 +137,8 @@ def _entry(algorithm: str) -> dict[str, Any]:
             "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def _write_new(path: Path, data: dict[str, Any]) -> bool:
-    """Write the file atomically with mode 0600; False if it appeared meanwhile (no clobber)."""
+def _temp_copy(path: Path, data: dict[str, Any]) -> str:
+    """Write ``data`` to a new 0600 file beside ``path``, flushed to disk; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".integrity-keys.", dir=str(path.parent))
     try:
@@ -147,11 +147,21 @@ def _write_new(path: Path, data: dict[str, Any]) -> bool:
             json.dump(data, out, ensure_ascii=False, indent=2, sort_keys=True)
             out.flush()
             os.fsync(out.fileno())
-        try:
-            os.link(tmp, path)  # atomic and exclusive: two workers never make two rings
-        except FileExistsError:
-            return False
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _write_new(path: Path, data: dict[str, Any]) -> bool:
+    """Write the file atomically with mode 0600; False if it appeared meanwhile (no clobber)."""
+    tmp = _temp_copy(path, data)
+    try:
+        os.link(tmp, path)  # atomic and exclusive: two workers never make two rings
         return True
+    except FileExistsError:
+        return False
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -159,13 +169,8 @@ def _write_new(path: Path, data: dict[str, Any]) -> bool:
 
 def _replace(path: Path, data: dict[str, Any]) -> None:
     """Replace the file atomically, keeping mode 0600."""
-    fd, tmp = tempfile.mkstemp(prefix=".integrity-keys.", dir=str(path.parent))
+    tmp = _temp_copy(path, data)
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, indent=2, sort_keys=True)
-            out.flush()
-            os.fsync(out.fileno())
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
