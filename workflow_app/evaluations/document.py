@@ -7,7 +7,6 @@ the report renderer's input, so what is exported, signed and printed is one thin
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -29,6 +28,7 @@ from workflow_app.evaluations.models import (
     SubProject,
     TeamMember,
 )
+from workflow_app.integrity import hashing
 from workflow_app.workflow.states import TeamRole
 
 SCHEMA_NAME = "jixiao-ziping/evaluation"
@@ -174,9 +174,10 @@ def canonical_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def content_hash(doc: dict[str, Any]) -> str:
-    """SHA-256 (hex) of the canonical JSON."""
-    return hashlib.sha256(canonical_json(doc).encode("utf-8")).hexdigest()
+def content_hash(doc: dict[str, Any], algorithm: str | None = None) -> str:
+    """The hex digest of the canonical JSON, under ``algorithm`` or the configured
+    ``HASH_ALGORITHM`` (a draft's "hash if submitted now" is what a submission would record)."""
+    return hashing.hexdigest(canonical_json(doc).encode("utf-8"), algorithm)
 
 
 # --------------------------------------------------------------------------- reading

@@ -35,6 +35,7 @@ from workflow_app.evaluations.models import Evaluation
 from workflow_app.evaluations.operations import OperationError
 from workflow_app.evaluations.scoring import ScoringError, format_decimal, score_document
 from workflow_app.extensions import db
+from workflow_app.integrity import hashing
 from workflow_app.public.models import PublishedReport
 from workflow_app.workflow.models import IndicatorReview, Revision
 from workflow_app.workflow.states import EvaluationState
@@ -301,7 +302,8 @@ def check_publishable(evaluation: Evaluation, revision: Revision) -> dict[str, A
     if revision.evaluation_id != evaluation.id:
         raise OperationError("该修订版本不属于此绩效自评，无法发布。")
     doc = json.loads(revision.snapshot)
-    if content_hash(doc) != revision.content_hash:
+    if hashing.hexdigest(revision.snapshot.encode("utf-8"),
+                         revision.hash_algorithm) != revision.content_hash:
         raise OperationError("修订版本的内容与其摘要不一致，已拒绝发布。")
     return doc
 

@@ -14,8 +14,9 @@ from workflow_app.audit import trail
 from workflow_app.auth.models import User
 from workflow_app.dbtypes import utcnow
 from workflow_app.evaluations import derived
-from workflow_app.evaluations.document import canonical_json, content_hash, to_document
+from workflow_app.evaluations.document import canonical_json, to_document
 from workflow_app.extensions import db
+from workflow_app.integrity import hashing
 from workflow_app.notifications import service as notify
 from workflow_app.text import clause, sentences
 from workflow_app.workflow import revisions as rv
@@ -54,11 +55,13 @@ def freeze_revision(firing: Firing) -> Revision:
         Revision.evaluation_id == evaluation.id, Revision.number == evaluation.revision_number))
     if existing is not None:  # cannot happen through the machine; refuse rather than overwrite
         raise WorkflowError(f"第 {evaluation.revision_number} 版已提交过，请刷新页面。")
+    snapshot, algorithm = canonical_json(doc), hashing.current()  # HASH_ALGORITHM, recorded
     revision = Revision(
         evaluation_id=evaluation.id,
         number=evaluation.revision_number,
-        snapshot=canonical_json(doc),
-        content_hash=content_hash(doc),
+        snapshot=snapshot,
+        content_hash=hashing.hexdigest(snapshot.encode("utf-8"), algorithm),
+        hash_algorithm=algorithm,
         submitted_at=utcnow(),
         submitted_by_id=firing.actor.id,
     )
