@@ -49,6 +49,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = _nav_items
     app.jinja_env.globals["nav_badges"] = _nav_badges
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    from workflow_app.integrity import hashing
+
+    app.jinja_env.globals["hash_label"] = hashing.label  # which algorithm a stored hash used
 
 
 def _nav_items() -> list[tuple[str, str, str]]:

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from tests.workflow.helpers import S, build_world
 from workflow_app.extensions import db
 from workflow_app.integrity import hashing, verify
+from workflow_app.public.models import PublishedReport
+from workflow_app.public.publication import report_record
 from workflow_app.workflow.models import Revision, Signature
 
 
@@ -27,5 +29,12 @@ def test_a_journey_under_each_algorithm(algorithm, app, ctx, make):
                    for s in db.session.scalars(select(Signature)))
         report = verify.run()
         assert report.ok, report.lines()
+        # The public verify page and the printed cover name the algorithm the hash was made with.
+        code = db.session.scalar(select(PublishedReport.verification_code))
+        page = app.test_client().get(f"/public/verify/{code}")
+        assert page.status_code == 200
+        assert f"内容摘要（{hashing.label(algorithm)}）" in page.get_data(as_text=True)
+        record = report_record(world.evaluation, revision, draft=False)
+        assert record["hash_algorithm"] == algorithm
     finally:
         app.config.pop("HASH_ALGORITHM", None)

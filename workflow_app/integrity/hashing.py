@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 ALGORITHMS = ("sha256", "sm3")
-LABELS = {"sha256": "SHA-256", "sm3": "SM3（国密 GB/T 32905）"}
+LABELS = {"sha256": "SHA-256", "sm3": "国密 SM3，GB/T 32905"}
 DEFAULT = "sha256"
 
 

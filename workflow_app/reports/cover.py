@@ -11,6 +11,8 @@ from reportlab.platypus import (
     Table,
 )
 
+from workflow_app.integrity import hashing
+
 from .context import ReportContext
 from .styles import BLACK, dense, para, tstyle
 from .typography import CJKParagraph
@@ -77,7 +79,8 @@ def cover_page(ctx: ReportContext) -> list[Flowable]:
     if rec.get("state_label"):
         meta.append(f"状态：{rec['state_label']}")
     if rec.get("content_hash"):
-        meta.append(f"内容摘要（SHA-256）：{str(rec['content_hash'])[:16]}…")
+        meta.append(f"内容摘要（{hashing.label(rec.get('hash_algorithm'))}）："
+                    f"{str(rec['content_hash'])[:16]}…")
     verification = rec.get("verification") or {}
     if verification.get("code"):
         meta.append(f"核验码：{verification['code']}")
