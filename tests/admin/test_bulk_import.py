@@ -137,8 +137,8 @@ def _zip_bomb() -> bytes:
 
 @pytest.mark.parametrize("data, words", [
     (b"", "请选择要导入的"),
-    (b"not a workbook at all", "不是 Excel 工作簿"),
-    (b"PK\x03\x04" + b"\x00" * 200, "不是 Excel 工作簿"),
+    (b"not a workbook at all", "不是有效的 Excel 工作簿"),
+    (b"PK\x03\x04" + b"\x00" * 200, "不是有效的 Excel 工作簿"),
     (b"x" * (bulk_import.MAX_BYTES + 10), "文件过大"),
     (None, "解压后过大"),
     (workbook(units=[["名称", "类型"], ["某局", "预算单位"]], users=[["x"]]), "缺少列"),

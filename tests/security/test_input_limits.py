@@ -93,3 +93,22 @@ def test_non_ascii_digits_in_an_id_field_do_not_crash_the_check(value):
 
     check_id_like("page", value)
     check_id_like("evaluation_id", value)
+
+
+@pytest.mark.parametrize("method", ["put", "get"])
+def test_an_id_above_int32_is_not_found_whatever_the_method(demo, token_for, client, method):
+    # Found by schemathesis: PUT /api/v1/evaluations/63729383282 answered 405 (the GET rule
+    # matched the digits before the converter refused them), not 404.
+    token = token_for(demo.users["preparer"])
+    response = getattr(client, method)("/api/v1/evaluations/63729383282", json={},
+                                       headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 404
+
+
+def test_a_multipart_part_without_a_name_is_refused(login, preparer):
+    # Found by schemathesis: a part named "\r" has no name (None), which crashed the check.
+    body = (b'--xx\r\nContent-Disposition: form-data; name="\r"\r\n\r\nnull\r\n--xx--\r\n')
+    response = login(preparer).post("/evaluations/new", data=body,
+                                    content_type="multipart/form-data; boundary=xx")
+    assert response.status_code == 400
+    assert "没有名称" in response.get_data(as_text=True)

@@ -20,12 +20,11 @@ import io
 import secrets
 import string
 import time
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -34,6 +33,8 @@ from workflow_app.admin import operations as admin_ops
 from workflow_app.auth.models import User
 from workflow_app.evaluations.operations import OperationError, ValidationFailed
 from workflow_app.extensions import db
+from workflow_app.security import xlsx_guard
+from workflow_app.security.xlsx_guard import XlsxLimits
 from workflow_app.units.models import Unit, UnitKind
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -43,6 +44,11 @@ MAX_COLUMNS = 30
 MAX_CELL = 500
 # Reading and applying must end well inside the server's request timeout (gunicorn: 60 s).
 TIME_BUDGET_S = 45.0
+# Checked from the zip directory and while streaming (workflow_app.security.xlsx_guard); the
+# header row counts as a row. Cells are read up to 2,000 characters, mapped ones up to MAX_CELL.
+LIMITS = XlsxLimits(max_bytes=MAX_BYTES, max_part_bytes=40 * 1024 * 1024,
+                    max_unpacked=MAX_UNPACKED, max_sheets=5, max_rows=MAX_ROWS + 1,
+                    max_columns=MAX_COLUMNS, max_cell_chars=2_000, time_budget_s=TIME_BUDGET_S)
 _clock = time.monotonic  # the budget's clock (a test moves it)
 
 # Sheet → [(header, key, required)], in the order of the template's columns.
@@ -131,37 +137,26 @@ def read_directory(data: bytes) -> dict[str, list[tuple[int, dict[str, str]]]]:
     not a workbook, or lacks a required column."""
     if not data:
         raise ImportRefused("请选择要导入的 Excel 文件（.xlsx）。")
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(f"文件过大（{len(data) // 1024} KB），最大 {MAX_BYTES // 1048576} MB。")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ImportRefused("文件不是 Excel 工作簿（.xlsx）。") from None
-    if unpacked > MAX_UNPACKED:
-        raise ImportRefused("文件解压后过大，疑似异常文件，已拒绝。")
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ImportRefused("无法读取该 Excel 文件，请使用本页提供的模板。") from None
     started = _clock()
     try:
-        found = [name for name in SHEETS if name in book.sheetnames]
-        if not found:
-            raise ImportRefused("工作簿中没有名为“单位”或“用户”的工作表，请使用本页提供的模板。")
-        return {name: list(_sheet_rows(book[name], name, started)) for name in found}
-    finally:
-        book.close()
+        book = xlsx_guard.open_workbook(data, LIMITS)
+        try:
+            found = [name for name in SHEETS if name in book.sheetnames]
+            if not found:
+                raise ImportRefused("工作簿中没有名为“单位”或“用户”的工作表，"
+                                    "请使用本页提供的模板。")
+            return {name: list(_sheet_rows(book[name], name, started)) for name in found}
+        finally:
+            book.close()
+    except xlsx_guard.SpreadsheetRefused as exc:
+        raise ImportRefused(exc.message) from None
 
 
 def _sheet_rows(sheet: Any, name: str, started: float) -> Iterator[tuple[int, dict[str, str]]]:
     columns = SHEETS[name]
     header_at: dict[str, int] = {}
-    for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), 1):
-        if number > MAX_ROWS + 1:
-            raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，请分批导入。")
-        if number % 500 == 0 and _clock() - started > TIME_BUDGET_S:
-            raise ImportRefused("文件处理超时，请分批导入。")
+    stream = xlsx_guard.rows(sheet, LIMITS, started=started, clock=_clock)
+    for number, values in enumerate(stream, 1):
         cells = ["" if v is None else str(v).strip() for v in values]
         if number == 1:
             header_at = {text: i for i, text in enumerate(cells) if text}

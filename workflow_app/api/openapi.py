@@ -193,7 +193,7 @@ def openapi_document() -> dict[str, Any]:
                        "document": {"$ref": "#/components/schemas/EvaluationDocument"}},
     }
 
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {
             "title": "预算绩效自评系统 API",
@@ -324,6 +324,12 @@ def openapi_document() -> dict[str, Any]:
             "schemas": schemas,
         },
     }
+    # Every operation is under the API's rate limit (RATELIMIT_API): 429 with a JSON error.
+    for item in document["paths"].values():
+        for method, operation in item.items():
+            if method != "parameters":
+                operation["responses"].setdefault("429", _error("请求过于频繁，请稍后再试"))
+    return document
 
 
 def openapi_view():

@@ -19,16 +19,14 @@ draft built from an indicator template (`create_from_xlsx`).
 from __future__ import annotations
 
 import copy
-import io
 import re
-import zipfile
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils.exceptions import InvalidFileException
 
 from workflow_app.auth.models import User
 from workflow_app.evaluations.document import DocumentError
@@ -38,12 +36,19 @@ from workflow_app.evaluations.operations import create_from_document
 from workflow_app.evaluations.scoring import format_decimal, score_document
 from workflow_app.exchange.json_io import export_document, validate_document
 from workflow_app.exchange.operations import replace_content
+from workflow_app.security import xlsx_guard
+from workflow_app.security.xlsx_guard import XlsxLimits
 
 XLSX_FORMAT = "jixiao-ziping/evaluation-xlsx"
 XLSX_FORMAT_VERSION = 1
 SHEET = "自评表"
 META_SHEET = "_meta"
 MAX_BYTES = 10 * 1024 * 1024
+# Checked while streaming (workflow_app.security.xlsx_guard): an exported 自评表 of a
+# 300-indicator evaluation has ~350 rows, 8 columns and two sheets.
+LIMITS = XlsxLimits(max_bytes=MAX_BYTES, max_sheets=5, max_rows=3_000, max_columns=20,
+                    max_cell_chars=20_000, time_budget_s=20.0)
+_clock = time.monotonic  # the budget's clock (a test moves it)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 UNIT_WHOLE = "unit_whole"
@@ -346,29 +351,39 @@ def _strip_weight(text: str) -> str:
     return _WEIGHT_SUFFIX.sub("", text).strip()
 
 
+def _read_grid(wb: Any, started: float) -> tuple[dict[str, Any], list[list[Any]]]:
+    """The ``_meta`` key/values and the 自评表's rows, streamed under LIMITS."""
+    names = wb.sheetnames
+    meta: dict[str, Any] = {}
+    if META_SHEET in names:
+        for row in xlsx_guard.rows(wb[META_SHEET], LIMITS, started=started, clock=_clock):
+            if row and row[0]:
+                meta[str(row[0])] = row[1] if len(row) > 1 else None
+    others = [n for n in names if n != META_SHEET]
+    if not others:
+        raise xlsx_guard.SpreadsheetRefused("工作簿中没有自评表工作表。")
+    sheet = wb[SHEET if SHEET in names else others[0]]
+    grid = list(xlsx_guard.rows(sheet, LIMITS, started=started, clock=_clock))
+    return meta, grid
+
+
 def read_xlsx(data: bytes) -> ParsedSheet:
     """Parse a 自评表 workbook; raise DocumentError (Chinese) when it cannot be read at all.
 
     Problems of single cells (a word where a number belongs …) do not stop the reading: they
     are kept in ``sheet.problems`` with their row and column, and ``apply_sheet`` reports them
     together with what it finds, so the user sees every error at once."""
-    if not data:
-        raise DocumentError(["文件为空"])
-    if len(data) > MAX_BYTES:
-        raise DocumentError(["Excel 文件过大（超过 10 MB）"])
+    started = _clock()
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise DocumentError(["文件不是有效的 Excel 工作簿（.xlsx）"]) from None
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    meta: dict[str, Any] = {}
-    if META_SHEET in wb.sheetnames:
-        for key, value, *_ in wb[META_SHEET].iter_rows(values_only=True):
-            if key:
-                meta[str(key)] = value
-        if meta.get("format") not in (None, XLSX_FORMAT):
-            raise DocumentError(["不是本系统导出的自评表（_meta 工作表格式不符）"])
-    grid = [list(r) for r in ws.iter_rows(values_only=True)]
+        wb = xlsx_guard.open_workbook(data, LIMITS)
+        try:
+            meta, grid = _read_grid(wb, started)
+        finally:
+            wb.close()
+    except xlsx_guard.SpreadsheetRefused as exc:
+        raise DocumentError([exc.message]) from None
+    if meta.get("format") not in (None, XLSX_FORMAT):
+        raise DocumentError(["不是本系统导出的自评表（_meta 工作表格式不符）"])
     header_index = next((i for i, r in enumerate(grid[:40]) if r and _text(r[0]) == "一级指标"),
                         None)
     if header_index is None:
