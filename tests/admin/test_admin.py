@@ -83,12 +83,15 @@ def test_grade_scheme_with_custom_bands(login, db_session, admin):
             "bands-1-name": "二等", "bands-1-min_score": "90"}
     page = _text(client.post("/admin/schemes/new", data=data))
     assert "最低分 90 重复" in page
+    assert "请选择该方案适用的财政局" in page  # no new national schemes (issue 9)
+    data["bureau_id"] = str(admin.unit_id)
     data["bands-1-min_score"] = "70"
     page = _text(client.post("/admin/schemes/new", data=data))
     assert "最低的等级最低分须为 0" in page
     data.update({"bands-2-name": "三等", "bands-2-min_score": "0"})
     assert client.post("/admin/schemes/new", data=data).status_code == 302
     scheme = db_session.scalars(select(GradeScheme)).one()
+    assert scheme.bureau_id == admin.unit_id
     assert scheme.as_dict()["bands"] == [{"name": "一等", "min": "90"},
                                          {"name": "二等", "min": "70"},
                                          {"name": "三等", "min": "0"}]

@@ -173,7 +173,10 @@ def save_scheme(actor: User, scheme: GradeScheme | None, data: dict[str, Any]) -
     clash = db.session.scalar(select(GradeScheme).where(GradeScheme.name == name))
     if clash is not None and clash is not scheme:
         errors["name"] = "已有同名的评价等级方案"
-    bureau = _bureau(data.get("bureau_id"), errors, "请选择一个财政局，或留空表示全部适用")
+    # A scheme belongs to one finance bureau; national ones come only with the product.
+    bureau = _bureau(data.get("bureau_id"), errors, "请选择该方案适用的财政局")
+    if bureau is None and "bureau_id" not in errors:
+        errors["bureau_id"] = "请选择该方案适用的财政局（全国通用的方案随系统提供，不能新建）"
     bands: list[tuple[str, Decimal]] = []
     for i, band in enumerate(data.get("bands") or []):
         band_name = (band.get("name") or "").strip()

@@ -199,7 +199,7 @@ def scheme_edit(scheme_id: int | None = None):
     if scheme_id and scheme is None:
         abort(404)
     form = SchemeForm()
-    form.bureau_id.choices = _bureau_choices("（全部财政局适用）")
+    form.bureau_id.choices = _bureau_choices("— 选择财政局 —")
     if request.method == "GET" and scheme is not None:
         form.name.data = scheme.name
         form.bureau_id.data = str(scheme.bureau_id or "")

@@ -15,9 +15,9 @@ from workflow_app.evaluations.document import apply_document
 from workflow_app.evaluations.models import Evaluation, Evidence, Indicator
 from workflow_app.evaluations.operations import (
     OperationError,
-    ensure_grade_scheme,
     unit_users_by_username,
 )
+from workflow_app.evaluations.schemes import resolve_grade_scheme
 from workflow_app.exchange.json_io import validate_document
 from workflow_app.extensions import db
 from workflow_app.workflow.states import EvaluationState
@@ -89,7 +89,8 @@ def replace_content(evaluation: Evaluation, doc: Any, actor: User, expected_vers
         raise NotDraft(f"该评价当前状态为“{evaluation.state.label}”，只有草稿可以修改内容")
     check_version(evaluation, expected_version)
     validate_document(doc)
-    scheme = ensure_grade_scheme(doc.get("grade_scheme") or {})
+    # Never creates a scheme: the document names a stored one the bureau may use.
+    scheme = resolve_grade_scheme(doc.get("grade_scheme"), evaluation.unit)
 
     old_leaves = _leaf_codes(evaluation)
     kept: dict[tuple[str, str], Evidence] = {}

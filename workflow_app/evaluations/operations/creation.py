@@ -24,10 +24,12 @@ from workflow_app.evaluations.models import (
     IndicatorTemplate,
 )
 from workflow_app.evaluations.operations.common import EditNotAllowed, ValidationFailed
-from workflow_app.evaluations.operations.header import _parse_header
+from workflow_app.evaluations.operations.header import _parse_header, check_scheme_scope
 from workflow_app.evaluations.operations.team import unit_users_by_username
+from workflow_app.evaluations.schemes import resolve_grade_scheme
 from workflow_app.evaluations.scoring import validate_tree
 from workflow_app.extensions import db
+from workflow_app.units.models import Unit
 
 
 def ensure_grade_scheme(scheme: dict[str, Any]) -> GradeScheme:
@@ -64,7 +66,8 @@ def create_from_document(doc: dict[str, Any], *, unit_id: int, preparer: User,
     """A new draft in the preparer's unit whose content is the document's."""
     if not isinstance(doc, dict):
         raise DocumentError(["文件内容不是一个评价对象（JSON 对象）"])
-    scheme = ensure_grade_scheme(doc.get("grade_scheme") or {})
+    # Imports never create a grade scheme: they name a stored one the bureau may use.
+    scheme = resolve_grade_scheme(doc.get("grade_scheme"), db.session.get(Unit, unit_id))
     evaluation = Evaluation(
         unit_id=unit_id,
         preparer=preparer,
@@ -149,6 +152,7 @@ def create_from_template(template: IndicatorTemplate | None, unit: Any, preparer
             "preparer_name": preparer.name, "preparer_phone": preparer.phone,
             "supervising_department": unit.supervising_department, **header}
     values = _parse_header(data)
+    check_scheme_scope(values, unit)
     problems = validate_tree(blank_tree(template.tree), template.total_weight)
     structural = [p for p in problems if p.kind in ("weight_sum", "node_weight", "weight",
                                                     "depth", "rule", "empty")]

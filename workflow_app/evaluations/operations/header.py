@@ -14,7 +14,14 @@ from workflow_app.evaluations.models import (
     GradeScheme,
     ReportTitleWord,
 )
-from workflow_app.evaluations.operations.common import _begin, _Check, _done, _touch
+from workflow_app.evaluations.operations.common import (
+    ValidationFailed,
+    _begin,
+    _Check,
+    _done,
+    _touch,
+)
+from workflow_app.evaluations.schemes import usable_by
 from workflow_app.extensions import db
 
 HEADER_TEXT = {  # field: (label, max length)
@@ -90,12 +97,20 @@ def _parse_header(data: dict[str, Any], *, partial: bool = False) -> dict[str, A
     return values
 
 
+def check_scheme_scope(values: dict[str, Any], unit: Any) -> None:
+    """A grade scheme chosen by id must be national or of the unit's own finance bureau."""
+    scheme = values.get("grade_scheme")
+    if scheme is not None and not usable_by(scheme, unit):
+        raise ValidationFailed({"grade_scheme_id": "请选择有效的评价等级方案"})
+
+
 def update_header(evaluation: Evaluation, actor: User, expected_version: Any,
                   data: dict[str, Any], *, partial: bool = False) -> Evaluation:
     """基本信息: name, department, leader, period, timing, method, preparer, dates, goal,
     problems, measures and the grade scheme. Form values are strings."""
     _begin(evaluation, actor, expected_version)
     values = _parse_header(data, partial=partial)
+    check_scheme_scope(values, evaluation.unit)
     _touch(evaluation)
     changed = sorted(k for k, v in values.items() if getattr(evaluation, k) != v)
     for key, value in values.items():
