@@ -17,6 +17,7 @@ def tally(fuzzer: str, status: int) -> None:
     """Count one request of ``fuzzer`` and whether it was answered with a 5xx."""
     counts = TALLY.setdefault(fuzzer, Counter())
     counts["requests"] += 1
+    counts[f"{status // 100}xx"] += 1
     if status >= 500:
         counts["server_errors"] += 1
 
@@ -27,6 +28,7 @@ def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
         return
     db_name = os.environ.get("TEST_DB", "sqlite")
     lines = [f"fuzz[{name}] on {db_name}: {c['requests']} requests, {c['server_errors']} 5xx"
+             f" ({', '.join(f'{k} {c[k]}' for k in ('2xx', '3xx', '4xx') if c[k])})"
              for name, c in sorted(TALLY.items())]
     terminalreporter.write_sep("-", "fuzz figures")
     for line in lines:
