@@ -1,5 +1,5 @@
-"""Fixtures of the fuzz tests: demo-like data, API tokens, the OpenAPI schema for schemathesis,
-and a tally of the requests sent and the 5xx seen (written to the terminal summary)."""
+"""Fixtures of the fuzz tests: demo data, API tokens, and a tally of the requests sent and
+the 5xx seen (printed in the terminal summary; appended to FUZZ_TALLY_FILE when set)."""
 
 from __future__ import annotations
 
@@ -22,18 +22,25 @@ def tally(fuzzer: str, status: int) -> None:
         counts["server_errors"] += 1
 
 
-def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
-    """Print the figures; FUZZ_TALLY_FILE (optional) gets them appended as one line each."""
-    if not TALLY:
-        return
+def _lines() -> list[str]:
     db_name = os.environ.get("TEST_DB", "sqlite")
-    lines = [f"fuzz[{name}] on {db_name}: {c['requests']} requests, {c['server_errors']} 5xx"
-             f" ({', '.join(f'{k} {c[k]}' for k in ('2xx', '3xx', '4xx') if c[k])})"
-             for name, c in sorted(TALLY.items())]
-    terminalreporter.write_sep("-", "fuzz figures")
-    for line in lines:
-        terminalreporter.write_line(line)
+    return [f"fuzz[{name}] on {db_name}: {c['requests']} requests, {c['server_errors']} 5xx"
+            f" ({', '.join(f'{k} {c[k]}' for k in ('2xx', '3xx', '4xx') if c[k])})"
+            for name, c in sorted(TALLY.items())]
+
+
+def pytest_sessionfinish(session):  # noqa: ANN001
+    """FUZZ_TALLY_FILE (optional) gets this process's figures appended, one line each (with
+    xdist every worker appends its own)."""
     target = os.environ.get("FUZZ_TALLY_FILE")
-    if target:
+    if TALLY and target:
         with open(target, "a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
+            handle.write("\n".join(_lines()) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
+    """Print the figures (without xdist; workers' are in FUZZ_TALLY_FILE)."""
+    if TALLY:
+        terminalreporter.write_sep("-", "fuzz figures")
+        for line in _lines():
+            terminalreporter.write_line(line)
