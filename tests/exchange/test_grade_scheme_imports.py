@@ -108,3 +108,13 @@ def test_the_header_cannot_pick_another_bureaus_scheme(demo, draft001):
     db.session.expire_all()
     fresh = db.session.get(Evaluation, draft001.id)
     assert (fresh.version, fresh.grade_scheme_id) == before
+
+
+def test_a_band_minimum_past_the_column_is_a_refusal_not_a_500(demo, token_for, client):  # noqa: F811
+    # Found by schemathesis on PostgreSQL: the import created a scheme whose band minimum
+    # overflowed NUMERIC(7,2) (a 500). Imports no longer create schemes at all.
+    headers = {"Authorization": f"Bearer {token_for(demo.users['preparer'])}"}
+    scheme = {"name": "url", "bands": [{"name": "0", "min": "99999999"}]}
+    response = client.post("/api/v1/evaluations", json=_doc(demo, scheme), headers=headers)
+    assert response.status_code == 400
+    assert "系统中没有评价等级方案“url”" in response.get_json()["error"]["message"]
