@@ -590,8 +590,13 @@ def build_evaluations(copier: Copier, people: SimpleNamespace, templates: dict[s
             for i in range(n):
                 if states[i] != "draft":
                     cp.write_row((first_eval + i, states[i]))
-        cur.execute("UPDATE evaluations e SET state = s.state, version = version + 1 "
-                    "FROM bench_states s WHERE e.id = s.id")
+        # Step by step along the workflow: the database accepts no other state change
+        # (migration content_frozen), as it would refuse any content written after this.
+        for step, state in enumerate(ORDER[1:], 1):
+            later = ORDER[step:]
+            cur.execute("UPDATE evaluations e SET state = %s, version = version + 1 "
+                        "FROM bench_states s WHERE e.id = s.id AND s.state = ANY(%s)",
+                        (state, later))
         cur.execute("DROP TABLE bench_states")
     log("states set", started)
     def report_rows_with_bytes() -> Iterator[tuple]:

@@ -119,10 +119,22 @@ def _clean_database(request):
             if conn.dialect.name == "postgresql":
                 conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
             else:
+                # SQLite has no TRUNCATE: the triggers that freeze submitted content (and refuse
+                # deleting it) are dropped inside this transaction and re-created at its end.
+                frozen = conn.execute(text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+                    "(name LIKE '%\\_frozen\\_%' ESCAPE '\\' OR name IN "
+                    "('trg_evaluations_transition', 'trg_evaluations_revision_number'))"
+                )).all() if conn.execute(text(
+                    "SELECT 1 FROM evaluations WHERE state <> 'draft' LIMIT 1")).first() else []
+                for name, _sql in frozen:
+                    conn.execute(text(f"DROP TRIGGER {name}"))
                 for name in tables:  # children first, so foreign keys stay on
                     if name == "units":  # RESTRICT is checked row by row in SQLite
                         conn.execute(text("DELETE FROM units WHERE bureau_id IS NOT NULL"))
                     conn.execute(text(f"DELETE FROM {name}"))
+                for _name, sql in frozen:
+                    conn.execute(text(sql))
 
 
 @pytest.fixture

@@ -99,3 +99,27 @@ class Factory:
             evaluation.team.append(TeamMember(user=user, role=role, position=i))
         db.session.flush()
         return evaluation
+
+
+# The workflow's forward path: the database accepts a state change only along the workflow
+# (migration ``content_frozen``), so test setup that skips the operations walks it step by step.
+FORWARD = ("draft", "team_review", "leader_signoff", "finance_acceptance", "accepted",
+           "published")
+
+
+def walk_states(targets: dict[int, str]) -> None:
+    """TEST SETUP ONLY: move each evaluation (by id, a draft with its content complete) to
+    its target state along the forward path, with set-based UPDATEs and no revision or
+    signature — for list and query-count tests that need many rows in each state. Build the
+    content first: once past draft the database refuses any change to it."""
+    from sqlalchemy import update
+
+    wanted = {eid: FORWARD.index(str(getattr(s, "value", s))) for eid, s in targets.items()}
+    for step in range(1, len(FORWARD)):
+        ids = [eid for eid, last in wanted.items() if last >= step]
+        if not ids:
+            break
+        db.session.execute(update(Evaluation).where(Evaluation.id.in_(ids))
+                           .values(state=FORWARD[step]).execution_options(
+                               synchronize_session=False))
+    db.session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.factories import walk_states
 from workflow_app.evaluations.access import can_view, visible_evaluations
 from workflow_app.extensions import db
 from workflow_app.workflow.states import EvaluationState
@@ -26,9 +27,9 @@ def test_domain_visibility(make, db_session):
     # Drafts stay inside the unit; the bureau sees what was submitted to it.
     assert db.session.scalars(visible_evaluations(officer)).all() == []
     # A direct (test-only) state change, to set up the bureau's view; operations do this in life.
-    ev_b.state = EvaluationState.FINANCE_ACCEPTANCE
-    ev_c.state = EvaluationState.FINANCE_ACCEPTANCE
-    db_session.flush()
+    walk_states({ev_b.id: EvaluationState.FINANCE_ACCEPTANCE,
+                 ev_c.id: EvaluationState.FINANCE_ACCEPTANCE})
+    db_session.expire_all()
     assert db.session.scalars(visible_evaluations(officer)).all() == [ev_b]
     assert can_view(officer, ev_b) and not can_view(officer, ev_c) and not can_view(officer, ev_a)
     assert db.session.scalars(visible_evaluations(plain_bureau_user)).all() == []

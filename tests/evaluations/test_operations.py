@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import walk_states
 from workflow_app.audit.models import AuditEvent
 from workflow_app.evaluations import operations as ops
 from workflow_app.evaluations.document import to_document
@@ -89,8 +90,8 @@ def test_stale_version_is_refused_with_instructions_and_nothing_changes(draft, d
 @pytest.mark.parametrize("state", [EvaluationState.TEAM_REVIEW, EvaluationState.PUBLISHED])
 def test_non_draft_is_refused(draft, db_session, state):
     evaluation, preparer = draft
-    evaluation.state = state  # test-only setup; the workflow moves it in life
-    db_session.flush()
+    walk_states({evaluation.id: state})  # test-only setup; the workflow moves it in life
+    db_session.expire_all()
     leaf = _leaves(evaluation)[0]
     calls = [
         lambda v: ops.update_header(evaluation, preparer, v, {"project_name": "x"},

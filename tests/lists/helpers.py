@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, insert, select
 
+from tests.factories import walk_states
 from workflow_app.evaluations.models import Evaluation, GradeScheme, TeamMember
 from workflow_app.extensions import db
 from workflow_app.workflow.states import EvaluationState
@@ -58,7 +59,7 @@ def bulk_evaluations(n: int, *, unit_id: int, preparer_id: int, scheme: GradeSch
             "kind": "project", "fiscal_year": years[i % len(years)], "unit_id": unit_id,
             "project_name": f"{tag}项目{i:05d}", "preparer_id": preparer_id,
             "preparer_name": "批量", "grade_scheme_id": scheme.id,
-            "state": states[i % len(states)].value, "revision_number": 1, "version": 1,
+            "state": "draft", "revision_number": 1, "version": 1,
             "total_weight": Decimal(100), "timing": "ex_post", "method": "self",
             "self_total": total, "computed_total": total - 1, "open_leaves": i % 3,
             "grade": GRADES[i % 4],
@@ -70,5 +71,6 @@ def bulk_evaluations(n: int, *, unit_id: int, preparer_id: int, scheme: GradeSch
         db.session.execute(insert(TeamMember), [
             {"evaluation_id": eid, "user_id": uid, "role": role, "position": pos}
             for eid in ids for pos, (uid, role) in enumerate(team, 1)])
-    db.session.flush()
+    # Content first, then along the workflow (the database refuses anything else).
+    walk_states({eid: states[i % len(states)] for i, eid in enumerate(ids)})
     return ids

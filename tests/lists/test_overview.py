@@ -12,6 +12,7 @@ from flask import g
 from openpyxl import load_workbook
 from sqlalchemy import select, text, update
 
+from tests.factories import walk_states
 from tests.lists.helpers import bulk_evaluations
 from workflow_app.audit.models import AuditEvent
 from workflow_app.evaluations.models import Evaluation, FundingSource, FundingSourceKind
@@ -47,13 +48,15 @@ def bureau(world, make):
     for unit, state, total, grade, spent in plan:
         e = make.evaluation(unit, preparer=w.preparer)
         db.session.execute(update(Evaluation).where(Evaluation.id == e.id).values(
-            fiscal_year=YEAR, state=state, grade=grade, grade_scheme_id=scheme.id,
+            fiscal_year=YEAR, grade=grade, grade_scheme_id=scheme.id,
             self_total=Decimal(total) if total else None,
             computed_total=Decimal(total) if total else None, open_leaves=0))
         if spent is not None:
             db.session.add(FundingSource(evaluation_id=e.id, source=FundingSourceKind.OTHER,
                                          planned=Decimal(100), arrived=Decimal(100),
                                          spent=Decimal(spent)))
+        db.session.flush()
+        walk_states({e.id: state})  # content first: past draft the database refuses it
         ids.append(e.id)
     db.session.commit()
     db.session.expire_all()

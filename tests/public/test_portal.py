@@ -7,6 +7,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 
 from tests.public.helpers import (
     published_report,
@@ -16,6 +17,8 @@ from tests.public.helpers import (
 from workflow_app.evaluations.models import EvaluationKind
 from workflow_app.extensions import db
 from workflow_app.public.models import PublishedReport
+from workflow_app.public.publication import publish_artifact
+from workflow_app.workflow.models import Revision
 from workflow_app.workflow.states import EvaluationState
 
 HIDDEN_STATES = [
@@ -89,11 +92,16 @@ def test_unpublished_are_404_by_every_url(client, world):
 
 def test_artifact_of_an_evaluation_not_in_published_state_is_hidden(client, make, db_session,
                                                                     fast_render):
-    """Belt and braces: a stored report whose evaluation is not published stays hidden."""
-    evaluation = team_evaluation(make, state=EvaluationState.PUBLISHED, name="状态异常项目")
-    code = published_report(evaluation).verification_code
-    evaluation.state = EvaluationState.ACCEPTED  # TEST SETUP ONLY (cannot happen in the app)
+    """Belt and braces: a stored report whose evaluation is not published stays hidden.
+
+    A published evaluation can no longer be set back to accepted (the database refuses the
+    state change), so the stray artifact is stored beside an accepted one instead."""
+    evaluation = team_evaluation(make, state=EvaluationState.ACCEPTED, name="状态异常项目")
+    revision = db.session.scalars(select(Revision).where(
+        Revision.evaluation_id == evaluation.id)).one()
+    code = publish_artifact(evaluation, revision).verification_code  # TEST SETUP ONLY
     db.session.commit()
+    assert evaluation.state == EvaluationState.ACCEPTED
     assert "状态异常项目" not in client.get("/public/").text
     assert client.get(f"/public/reports/{evaluation.id}").status_code == 404
     assert client.get(f"/public/reports/{code}").status_code == 404

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from tests.factories import walk_states
 from workflow_app.auth.models import User
 from workflow_app.dbtypes import utcnow
 from workflow_app.evaluations.document import canonical_json, content_hash
@@ -37,11 +38,14 @@ def bulk_evaluations(unit: Unit, preparer: User, scheme: GradeScheme, count: int
         "kind": EvaluationKind.PROJECT, "fiscal_year": 2020 + i % 5, "unit_id": unit.id,
         "project_name": f"批量项目{i:05d}", "preparer_id": preparer.id,
         "preparer_name": preparer.name, "grade_scheme_id": scheme.id,
-        "total_weight": Decimal(100), "state": state, "revision_number": 1, "version": 1,
-        "created_at": now, "updated_at": now,
+        "total_weight": Decimal(100), "state": EvaluationState.DRAFT, "revision_number": 1,
+        "version": 1, "created_at": now, "updated_at": now,
     } for i in range(count)]
     ids = [r[0] for r in db.session.execute(
         insert(Evaluation).returning(Evaluation.id, sort_by_parameter_order=True), rows)]
+    # Inserted as drafts, then moved along the workflow (the database refuses a new
+    # evaluation past draft and a jump between states).
+    walk_states(dict.fromkeys(ids, state))
     if state != EvaluationState.DRAFT:
         _bulk_revisions(ids, rows, preparer, doc or {"indicators": []},
                         published=state == EvaluationState.PUBLISHED)

@@ -104,8 +104,15 @@ def test_database_trigger_refuses_raw_sql(locked):
         db.session.execute(text("UPDATE indicators SET weight = 50 WHERE id = :id"),
                            {"id": leaf.id})
     db.session.rollback()
+    # Every other column is frozen too (migration content_frozen), not only the scores.
+    for sql in ("UPDATE indicators SET name = '改名' WHERE id = :id",
+                "UPDATE indicators SET actual = '100%' WHERE id = :id",
+                "DELETE FROM indicators WHERE id = :id"):
+        with pytest.raises(DBAPIError, match="frozen"):
+            db.session.execute(text(sql), {"id": leaf.id})
+        db.session.rollback()
     db.session.execute(text("UPDATE indicators SET name = name WHERE id = :id"),
-                       {"id": leaf.id})  # other columns are the guard's business, not the lock's
+                       {"id": leaf.id})  # a statement that changes nothing is no tampering
 
 
 def test_draft_scores_stay_editable_and_review_content_is_frozen(world):
@@ -143,3 +150,6 @@ def test_revisions_and_signatures_never_change(world, no_publication):
         with pytest.raises(DBAPIError):
             db.session.execute(text("DELETE FROM signatures"))
         db.session.rollback()
+    with pytest.raises(DBAPIError, match="frozen"):  # both databases (content_frozen)
+        db.session.execute(text("DELETE FROM indicators"))
+    db.session.rollback()
