@@ -20,6 +20,10 @@ class BaseConfig:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     # None means "a SQLite file in the instance folder"; create_app fills it in.
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    # PostgreSQL: the tables' owner, for `flask db upgrade` (and `flask db grant-app-role`);
+    # DATABASE_URL is then the application's role, which owns nothing (workflow_app.dbroles,
+    # docs/deployment.md). Unset: migrations use DATABASE_URL (SQLite, development).
+    MIGRATION_DATABASE_URI: str | None = os.environ.get("MIGRATION_DATABASE_URL")
     # hide_parameters: SQL parameters (password hashes, personal data) never reach a log or an
     # error message, whatever the failure.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
@@ -94,6 +98,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "testing-key"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # speed only; production uses scrypt
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    MIGRATION_DATABASE_URI = None  # tests/conftest.py sets both URLs on PostgreSQL
     WTF_CSRF_ENABLED = True
     JOBS_MODE = "sync"  # a test that wants the real queue says so
     # Limits live in this process only; the one test of the real Redis says so and sets it.

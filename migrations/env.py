@@ -14,8 +14,20 @@ logger = logging.getLogger("alembic.env")
 target_db = current_app.extensions["migrate"].db
 
 
+_migration_engine = None
+
+
 def get_engine():
-    return target_db.engine
+    """The owner's engine when MIGRATION_DATABASE_URL is set (docs/deployment.md: the
+    application's own role does not own the tables), else the application's."""
+    global _migration_engine
+    from workflow_app.dbroles import migration_engine, migration_url
+
+    if migration_url() is None:
+        return target_db.engine
+    if _migration_engine is None:
+        _migration_engine = migration_engine()
+    return _migration_engine
 
 
 config.set_main_option(
@@ -47,7 +59,8 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
     conf_args["render_as_batch"] = get_engine().dialect.name == "sqlite"
 
-    with get_engine().connect() as connection:
+    engine = get_engine()
+    with engine.connect() as connection:
         # Batch mode on SQLite re-creates a table (copy, DROP, rename): with foreign keys on,
         # dropping a table other rows refer to fails. They are switched off for the run (the
         # PRAGMA only works outside a transaction) and every reference is checked at the end.
@@ -62,6 +75,13 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
+            # The application's role (DATABASE_URL's user, when it is not the owner) gets its
+            # privileges on the tables that exist now; later ones by default privileges.
+            from workflow_app.dbroles import app_role_to_grant, grant_app_role
+
+            role = app_role_to_grant()
+            if role is not None and not sqlite:
+                grant_app_role(connection, role)
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:

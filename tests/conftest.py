@@ -9,6 +9,7 @@ also exercises them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -20,8 +21,33 @@ from sqlalchemy import text
 from tests.factories import Factory
 
 TEST_DB = os.environ.get("TEST_DB", "sqlite")
+# PostgreSQL: the application connects as this role, which owns no table (as in production,
+# docs/deployment.md); the migrations and the emptying between tests run as the admin (owner).
+APP_ROLE = "jixiao_test_app"
+APP_ROLE_PASSWORD = "jixiao-test-app"
 # Unique per pytest process, so two suites running at once on one server never share a database.
 RUN_ID = uuid.uuid4().hex[:8]
+
+
+def ensure_app_role() -> None:
+    """Create the application's test role once per server (LOGIN, not a superuser)."""
+    import psycopg
+
+    admin = os.environ.get("TEST_PG_ADMIN_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone():
+            return
+        # Another pytest process may create it at the same moment.
+        with contextlib.suppress(psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+            conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE_PASSWORD}'")
+
+
+def app_role_url(owner_url: str) -> str:
+    """The same database, reached as the application's role."""
+    from sqlalchemy import make_url
+
+    url = make_url(owner_url).set(username=APP_ROLE, password=APP_ROLE_PASSWORD)
+    return url.render_as_string(hide_password=False)
 
 
 def postgres_database(name: str) -> str:
@@ -80,10 +106,16 @@ def app(database_url, tmp_path_factory):
     from workflow_app import create_app
 
     os.environ["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    urls = {"SQLALCHEMY_DATABASE_URI": database_url}
+    if TEST_DB.startswith("postgres"):
+        # Migrations as the owner; `upgrade` then grants the app role its rows (env.py).
+        ensure_app_role()
+        urls = {"SQLALCHEMY_DATABASE_URI": app_role_url(database_url),
+                "MIGRATION_DATABASE_URI": database_url}
     application = create_app(
         "testing",
         {
-            "SQLALCHEMY_DATABASE_URI": database_url,
+            **urls,
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost.test",
         },
@@ -94,12 +126,32 @@ def app(database_url, tmp_path_factory):
     return application
 
 
+@pytest.fixture(scope="session")
+def owner_engine(app, database_url):
+    """An engine connected as the tables' owner (PostgreSQL) — for emptying tables and for
+    the tests that tamper on purpose. On SQLite there is only one: the app's."""
+    from sqlalchemy import create_engine
+
+    from workflow_app.extensions import db
+
+    if not TEST_DB.startswith("postgres"):
+        with app.app_context():
+            engine = db.engine
+        yield engine
+        return
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(request):
     """Empty every table after each test that used the database."""
-    yield
     if "app" not in request.fixturenames:
+        yield
         return
+    owner = request.getfixturevalue("owner_engine")
+    yield
     application = request.getfixturevalue("app")
     from workflow_app.auth.limits import reset_limits
     from workflow_app.extensions import db
@@ -115,7 +167,7 @@ def _clean_database(request):
 
         checkpoints.path().unlink(missing_ok=True)  # checkpoints of the rows emptied below
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
+        with owner.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
             else:

@@ -30,6 +30,9 @@ def register_cli(app: Flask) -> None:
     add_user_commands(users_cli)
     add_audit_commands(audit_cli)
     app.cli.add_command(demo_command)
+    from workflow_app.dbroles import register as register_db_roles
+
+    register_db_roles(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     from workflow_app.backup.cli import backup_cli

@@ -38,13 +38,13 @@ database user is PostgreSQL's, where the application's role does not own the tab
 cannot disable or drop a trigger (docs/deployment.md).
 
 Revision ID: 9f3b2d7c4e15
-Revises: e3a7c91b5d02, 9a3f6c2e8b17
+Revises: 9a3f6c2e8b17
 Create Date: 2026-12-02 06:30:00
 """
 from alembic import op
 
 revision = "9f3b2d7c4e15"
-down_revision = ("e3a7c91b5d02", "9a3f6c2e8b17")  # also joins the two heads on main
+down_revision = "9a3f6c2e8b17"
 branch_labels = None
 depends_on = None
 

@@ -23,15 +23,16 @@ def _migration():
 
 
 @pytest.fixture
-def tamper(ctx):
+def tamper(ctx, owner_engine):
     """tamper(sql, **params) or tamper([(sql, params), ...]): run raw SQL with the append-only
     trigger off (PostgreSQL: ``ALTER TABLE … DISABLE TRIGGER``; SQLite: ``DROP TRIGGER``),
-    committed, the trigger back on afterwards."""
+    committed, the trigger back on afterwards — as the tables' owner: the application's role
+    may not switch a trigger off (docs/deployment.md, "Database roles")."""
     dialect = db.engine.dialect.name
 
     def _tamper(sql, **params) -> None:
         statements = sql if isinstance(sql, list) else [(sql, params)]
-        with db.engine.begin() as conn:
+        with owner_engine.begin() as conn:
             if dialect == "postgresql":
                 conn.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {TRIGGER}"))
             else:
