@@ -118,3 +118,21 @@ def test_a_band_minimum_past_the_column_is_a_refusal_not_a_500(demo, token_for, 
     response = client.post("/api/v1/evaluations", json=_doc(demo, scheme), headers=headers)
     assert response.status_code == 400
     assert "系统中没有评价等级方案“url”" in response.get_json()["error"]["message"]
+
+
+def test_a_scheme_created_in_this_session_lists_its_bands_highest_first(db_session):
+    """A national scheme stored during an import is hashed into the revision's snapshot in the
+    same session: its bands must come out in the same order as when loaded later."""
+    from decimal import Decimal
+
+    from workflow_app.evaluations.models import GradeBand, GradeScheme
+
+    scheme = GradeScheme(name="排序测试", bands=[
+        GradeBand(name=n, min_score=Decimal(m)) for n, m in
+        (("中", "60"), ("优秀", "90"), ("差", "0"), ("良好", "80"))])
+    db_session.add(scheme)
+    db_session.flush()
+    fresh = [b["name"] for b in scheme.as_dict()["bands"]]
+    db_session.expire_all()
+    loaded = [b["name"] for b in db_session.get(GradeScheme, scheme.id).as_dict()["bands"]]
+    assert fresh == loaded == ["优秀", "良好", "中", "差"]

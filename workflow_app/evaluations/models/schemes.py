@@ -44,7 +44,10 @@ class GradeScheme(db.Model):
         """The scheme in the content document's form (decimal strings, highest band first)."""
         return {
             "name": self.name,
-            "bands": [{"name": b.name, "min": f"{b.min_score.normalize():f}"} for b in self.bands],
+            # Sorted here, not only by the relationship's ORDER BY: bands added in this session
+            # keep their insertion order, and the content hash must not depend on that.
+            "bands": [{"name": b.name, "min": f"{b.min_score.normalize():f}"}
+                      for b in sorted(self.bands, key=lambda b: b.min_score, reverse=True)],
         }
 
 
