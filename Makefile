@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app workflow_app
 STAMP := $(VENV)/.installed
 PORT  ?= 5000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2  # pytest-xdist: the suite is isolated per worker (databases, ports, queues, files)
 
 .PHONY: run test install lint bench bench-load bench-pdf clean serve worker
 
