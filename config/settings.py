@@ -58,6 +58,11 @@ class BaseConfig:
     LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "10 per 15 minutes")
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+    # The cookie expires with the absolute lifetime and is re-sent only when the session
+    # changed (login, the last-seen time every 30 s): a static file's response never carries
+    # one, so a response still in flight cannot bring back a cookie the browser just dropped.
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_HOURS * 3600
+    SESSION_REFRESH_EACH_REQUEST = False
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
     API_TOKEN_MAX_DAYS = 365
     PASSWORD_HISTORY = 5  # a new password may not be one of the last five

@@ -50,6 +50,13 @@ VIEWPORTS = [PHONE, DESKTOP]
 VIEWPORT_IDS = ["390px", "1440px"]
 
 
+def click_to_load(page, selector: str) -> None:
+    """Click something that navigates and return once the new page has loaded (a bare click
+    returns before the navigation starts, so the old page could still be read)."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
+
+
 @pytest.fixture
 def viewport():
     """The browser window's size (tests parametrize it to run at phone and desktop widths)."""

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import VIEWPORT_IDS, VIEWPORTS
+from tests.browser.conftest import VIEWPORT_IDS, VIEWPORTS, click_to_load
 from workflow_app.demo import DEMO_PASSWORD, load_demo
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.extensions import db
@@ -42,8 +42,7 @@ def test_preparer_builds_an_evaluation_and_exports_excel(demo, live_server, brow
     page.fill("input[name=fiscal_year]", "2024")
     page.fill("input[name=project_name]", NAME)
     shots(page, "create")
-    page.click("button:has-text('创建并开始填写')")
-    page.wait_for_load_state()
+    click_to_load(page, "button:has-text('创建并开始填写')")
 
     evaluation_id = db.session.scalar(select(Evaluation.id).where(Evaluation.project_name == NAME))
     assert evaluation_id is not None
@@ -70,8 +69,7 @@ def test_preparer_builds_an_evaluation_and_exports_excel(demo, live_server, brow
     expect(budget).not_to_have_class(re.compile(r"\bflagged\b"))
     shots(page, "agreed")
 
-    page.click("button:has-text('保存评分')")
-    page.wait_for_load_state()
+    click_to_load(page, "button:has-text('保存评分')")
     assert page.locator(".flash-success").count() == 1
     db.session.expire_all()
     evaluation = db.session.get(Evaluation, evaluation_id)

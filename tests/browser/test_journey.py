@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import DESKTOP, VIEWPORT_IDS, VIEWPORTS
+from tests.browser.conftest import DESKTOP, VIEWPORT_IDS, VIEWPORTS, click_to_load
 from workflow_app.demo import DEMO_PASSWORD, load_demo
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.extensions import db
@@ -56,8 +56,7 @@ class Journey:
             page.fill(f"{dialog} textarea[name={field}]", text)
         if shot:
             self.shot(page, f"{shot}-form")
-        page.click(f'#workflow-actions {dialog} button[data-trigger="{trigger}"]')
-        page.wait_for_load_state()
+        click_to_load(page, f'#workflow-actions {dialog} button[data-trigger="{trigger}"]')
         if shot:
             self.shot(page, shot)
 

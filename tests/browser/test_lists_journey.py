@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.browser.conftest import PHONE, VIEWPORT_IDS, VIEWPORTS
+from tests.browser.conftest import PHONE, VIEWPORT_IDS, VIEWPORTS, click_to_load
 from tests.browser.test_phone import login
 from workflow_app.demo import load_demo
 from workflow_app.extensions import db
@@ -31,8 +31,7 @@ def _nav(page, viewport, key: str) -> None:
     """Follow a navigation link (through the folded menu on a phone)."""
     if viewport == PHONE:
         page.click("[data-nav-toggle]")
-    page.click(f"#topnav a[data-nav={key}]")
-    page.wait_for_load_state()
+    click_to_load(page, f"#topnav a[data-nav={key}]")
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=VIEWPORT_IDS)
@@ -46,16 +45,13 @@ def test_preparer_searches_and_filters_the_workbench(demo, live_server, browser_
     shots(page, "workbench")
     page.fill("#list-filters input[name=q]", "视频")
     page.select_option("#list-filters select[name=state]", "leader_signoff")
-    page.click("#list-filters button[type=submit]")
-    page.wait_for_load_state()
+    click_to_load(page, "#list-filters button[type=submit]")
     assert rows.count() == 1
     assert "视频" in rows.first.inner_text() and "组长" in rows.first.inner_text()
     shots(page, "filtered")
-    page.click("#list-filters a:has-text('清除')")
-    page.wait_for_load_state()
+    click_to_load(page, "#list-filters a:has-text('清除')")
     assert rows.count() == everything
-    page.click("#evaluation-list th a:has-text('自评得分')")
-    page.wait_for_load_state()
+    click_to_load(page, "#evaluation-list th a:has-text('自评得分')")
     assert page.get_attribute("#evaluation-list th[aria-sort]", "aria-sort") == "descending"
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
@@ -89,8 +85,7 @@ def test_finance_overview_drill_down_export_and_spot_check(demo, live_server, br
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.fill("#spot-seed", "demo-seed")
     page.fill("#spot-size", "1")
-    page.click("#spot-check-form button[type=submit]")
-    page.wait_for_load_state()
+    click_to_load(page, "#spot-check-form button[type=submit]")
     assert questions and "永久记录" in questions[0]
     assert page.locator("#spot-check-items tbody tr").count() == 1
     assert "demo-seed" in page.inner_text("#spot-check")

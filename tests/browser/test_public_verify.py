@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import VIEWPORT_IDS, VIEWPORTS
+from tests.browser.conftest import VIEWPORT_IDS, VIEWPORTS, click_to_load
 from workflow_app.demo import load_demo
 from workflow_app.extensions import db
 from workflow_app.public.models import PublishedReport
@@ -27,9 +27,9 @@ def test_public_downloads_and_verifies_a_report(demo, live_server, browser_page,
     stored = db.session.scalar(select(PublishedReport))
     page.goto(f"{base}/public/")
     page.fill("input[name=q]", "绩效考核")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    page.click("text=完善绩效考核办法工作经费")
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
+    click_to_load(page, "text=完善绩效考核办法工作经费")
     shots(page, "detail")
     with page.expect_download() as download:
         page.click("#public-download")
@@ -37,19 +37,17 @@ def test_public_downloads_and_verifies_a_report(demo, live_server, browser_page,
         genuine = handle.read()
     assert genuine == stored.pdf
 
-    page.click("text=核验报告")
+    click_to_load(page, "text=核验报告")
     assert stored.verification_code in page.content()
     original, tampered = tmp_path / "report.pdf", tmp_path / "copy.pdf"
     original.write_bytes(genuine)
     middle = len(genuine) // 2  # one bit changed in the middle of the file
     tampered.write_bytes(genuine[:middle] + bytes([genuine[middle] ^ 1]) + genuine[middle + 1:])
     page.set_input_files("form.verify-upload input[type=file]", str(original))
-    page.click("form.verify-upload button[type=submit]")
-    page.wait_for_load_state()
+    click_to_load(page, "form.verify-upload button[type=submit]")
     assert "真实有效" in page.content()
     shots(page, "genuine")
     page.set_input_files("form.verify-upload input[type=file]", str(tampered))
-    page.click("form.verify-upload button[type=submit]")
-    page.wait_for_load_state()
+    click_to_load(page, "form.verify-upload button[type=submit]")
     assert "不一致" in page.content() and "真实有效" not in page.content()
     shots(page, "tampered")

@@ -28,6 +28,7 @@ def test_admin_edits_a_template_tree(demo, live_server, browser_page, shots, wid
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_selector("text=退出", state="attached")
     template_id = db.session.scalar(select(IndicatorTemplate.id).where(
         IndicatorTemplate.key == "project_table_2020"))
     page.goto(f"{base}/admin/templates/{template_id}")

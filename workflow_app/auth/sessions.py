@@ -113,6 +113,8 @@ def install_session_checks(app: Flask) -> None:
 
     @app.before_request
     def _forced_password_change():
+        if request.endpoint == "static":  # a static file never loads the session
+            return None
         if not current_user.is_authenticated or not current_user.must_change_password:
             return None
         if request.endpoint in _OPEN_WHEN_FORCED:
