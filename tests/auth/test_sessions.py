@@ -7,6 +7,7 @@ The attack of issue 9: a session cookie copied before logout still worked afterw
 from __future__ import annotations
 
 import time
+from email.utils import parsedate_to_datetime
 
 from config.settings import ProductionConfig
 from tests.auth.conftest import post_login
@@ -100,3 +101,33 @@ def test_login_starts_a_fresh_session(app, make, db_session):
     post_login(client, "fresh", PASSWORD)
     with client.session_transaction() as session:
         assert "planted" not in session
+
+
+def _sets_session_cookie(response) -> bool:
+    return any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
+
+
+def test_the_session_cookie_is_sent_again_only_when_the_session_changed(app, make,
+                                                                        db_session):
+    """A static file's answer never carries the cookie (a response still in flight after
+    logout must not bring the session back); the last-seen time still slides the idle
+    window, and the cookie lives no longer than the absolute lifetime."""
+    make.user(username="steady", name="常驻者")
+    db_session.commit()
+    client = app.test_client()
+    assert post_login(client, "steady", PASSWORD).status_code == 302
+    static = client.get("/static/css/app.css")
+    assert static.status_code == 200 and not _sets_session_cookie(static)
+    client.get("/")  # the first page after login takes the flash and makes the CSRF token
+    assert not _sets_session_cookie(client.get("/"))  # seen a moment ago: nothing to rewrite
+    with client.session_transaction() as session:
+        session[SEEN_AT_KEY] = int(time.time()) - 20 * 60
+    busy = client.get("/")
+    assert busy.status_code == 200 and _sets_session_cookie(busy)
+    cookie = next(h for h in busy.headers.getlist("Set-Cookie") if h.startswith("session="))
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0]).timestamp()
+    assert 11.9 * 3600 < expires - time.time() <= 12 * 3600  # the absolute lifetime, not 31 days
+    with client.session_transaction() as session:
+        assert session.permanent
+    with client.session_transaction() as session:
+        assert int(time.time()) - session[SEEN_AT_KEY] < 5  # the idle window moved on

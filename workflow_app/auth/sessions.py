@@ -104,7 +104,7 @@ def keep_this_session(user: User) -> None:
 
 
 # Endpoints a user who must change the password may still reach.
-_OPEN_WHEN_FORCED = frozenset({"auth.change_password", "auth.logout", "auth.login", "static"})
+_OPEN_WHEN_FORCED = frozenset({"auth.change_password", "auth.logout", "auth.login"})
 
 
 def install_session_checks(app: Flask) -> None:
