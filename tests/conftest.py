@@ -178,7 +178,8 @@ def _clean_database(request):
                     "(name LIKE '%\\_frozen\\_%' ESCAPE '\\' OR name IN "
                     "('trg_evaluations_transition', 'trg_evaluations_revision_number'))"
                 )).all() if conn.execute(text(
-                    "SELECT 1 FROM evaluations WHERE state <> 'draft' LIMIT 1")).first() else []
+                    "SELECT 1 FROM evaluations WHERE state <> 'draft' UNION ALL "
+                    "SELECT 1 FROM published_reports LIMIT 1")).first() else []
                 for name, _sql in frozen:
                     conn.execute(text(f"DROP TRIGGER {name}"))
                 for name in tables:  # children first, so foreign keys stay on

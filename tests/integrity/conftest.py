@@ -9,11 +9,48 @@ holding the database's owner account can do, and the application itself cannot.
 from __future__ import annotations
 
 import contextlib
+import os
+from collections import Counter
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from workflow_app.extensions import db
+
+#: {"application" | "owner": Counter(tried=…, refused=…, detected=…)} of this process.
+TAMPER_TALLY: dict[str, Counter] = {}
+
+
+def record_tamper(connection: str, *, refused: bool, detected: bool) -> None:
+    """Count one tampering case tried on ``connection`` and how it ended."""
+    counts = TAMPER_TALLY.setdefault(connection, Counter())
+    counts["tried"] += 1
+    counts["refused"] += refused
+    counts["detected"] += detected
+    counts["undetected"] += not (refused or detected)
+
+
+def _tally_lines() -> list[str]:
+    db_name = os.environ.get("TEST_DB", "sqlite")
+    return [f"tamper[{name}] on {db_name}: {c['tried']} tried, {c['refused']} refused by the "
+            f"database, {c['detected']} accepted and detected, {c['undetected']} undetected"
+            for name, c in sorted(TAMPER_TALLY.items())]
+
+
+def pytest_sessionfinish(session):  # noqa: ANN001
+    """TAMPER_TALLY_FILE (optional) gets this process's figures appended."""
+    target = os.environ.get("TAMPER_TALLY_FILE")
+    if TAMPER_TALLY and target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write("\n".join(_tally_lines()) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
+    """Print the figures (without xdist; workers' are in TAMPER_TALLY_FILE)."""
+    if TAMPER_TALLY:
+        terminalreporter.write_sep("-", "tampering figures")
+        for line in _tally_lines():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture
@@ -41,9 +78,11 @@ def owner_engine(app, database_url):
 
 @pytest.fixture
 def tamper(owner_engine):
-    """tamper(sql, *tables, **params): run ``sql`` with the triggers of ``tables`` off."""
+    """tamper(sql, *tables, **params): run ``sql`` with the triggers of ``tables`` off.
+    ``sql`` may also be a list of ``(sql, params)``, run in order in one transaction."""
 
-    def _tamper(sql: str, *tables: str, **params) -> None:
+    def _tamper(sql, *tables: str, **params) -> None:
+        statements = sql if isinstance(sql, list) else [(sql, params)]
         saved: list[str] = []
         try:
             with owner_engine.begin() as conn:
@@ -58,7 +97,8 @@ def tamper(owner_engine):
                     for name, body in rows:
                         conn.execute(text(f'DROP TRIGGER "{name}"'))
                         saved.append((name, body))
-                conn.execute(text(sql), params)
+                for statement, values in statements:
+                    conn.execute(text(statement), values)
                 for table in tables if postgres else ():
                     conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
         finally:

@@ -365,3 +365,8 @@ def test_the_database_refuses_to_change_a_published_report(ctx, db_session, make
         db_session.execute(text("UPDATE published_reports SET sha256 = :h"), {"h": "c" * 64})
     db_session.rollback()
     assert db_session.scalar(text("SELECT sha256 FROM published_reports")) == "b" * 64
+    # Nor remove it (SQLite: trg_published_reports_frozen_delete; PostgreSQL: no DELETE).
+    with pytest.raises(DBAPIError, match="never deleted|never changes|permission denied"):
+        db_session.execute(text("DELETE FROM published_reports"))
+    db_session.rollback()
+    assert db_session.scalar(text("SELECT count(*) FROM published_reports")) == 1

@@ -23,9 +23,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from workflow_app.audit.models import AuditEvent
 from workflow_app.evaluations import derived
 from workflow_app.evaluations.document import canonical_json, to_document
 from workflow_app.evaluations.models import Evaluation, GradeScheme
@@ -77,6 +78,47 @@ def check_revisions(session: Session, batch: int) -> CheckResult:
                 result.fault(f"{where}的审定校验码不符（审定人或审定时间被改动）", **detail)
         last = rows[-1].id
         session.expunge_all()
+
+
+RETURN_ACTIONS = ("return", "withdraw")
+
+
+def _revision_history(session: Session, ids: list[int]) -> dict[str, dict[int, Any]]:
+    """Per evaluation of the batch: earlier revisions never closed, revisions marked returned,
+    and the returns and withdrawals the audit trail recorded."""
+    left_open = dict(session.execute(
+        select(Revision.evaluation_id, func.min(Revision.number))
+        .join(Evaluation, Evaluation.id == Revision.evaluation_id)
+        .where(Revision.evaluation_id.in_(ids), Revision.returned_at.is_(None),
+               Revision.number < Evaluation.revision_number)
+        .group_by(Revision.evaluation_id)).all())
+    closed = dict(session.execute(
+        select(Revision.evaluation_id, func.count()).where(
+            Revision.evaluation_id.in_(ids), Revision.returned_at.is_not(None))
+        .group_by(Revision.evaluation_id)).all())
+    recorded = dict(session.execute(
+        select(AuditEvent.evaluation_id, func.count()).where(
+            AuditEvent.evaluation_id.in_(ids), AuditEvent.action.in_(RETURN_ACTIONS))
+        .group_by(AuditEvent.evaluation_id)).all()) if closed else {}
+    return {"left_open": left_open, "closed": closed, "recorded": recorded}
+
+
+def _check_history(result: CheckResult, evaluation: Evaluation, revision: Revision | None,
+                   history: dict[str, dict[int, Any]]) -> None:
+    """A return opens the next revision number and marks the old revision returned, recorded
+    in the audit trail; a state or number set by hand leaves one of these out."""
+    name = _name(evaluation.id, title=evaluation.project_name)
+    if evaluation.state == EvaluationState.DRAFT and revision is not None:
+        result.fault(f"{name}处于「草稿」，但第 {revision.number} 版已提交且没有退回记录"
+                     "（流程状态被改回草稿）", evaluation_id=evaluation.id)
+    elif (number := history["left_open"].get(evaluation.id)) is not None:
+        result.fault(f"{name}第 {number} 版没有退回记录，却已开始第 "
+                     f"{evaluation.revision_number} 版（版本号被改动）",
+                     evaluation_id=evaluation.id)
+    elif history["closed"].get(evaluation.id, 0) > history["recorded"].get(evaluation.id, 0):
+        result.fault(f"{name}有 {history['closed'][evaluation.id]} 个版本记为已退回，审计记录"
+                     f"中只有 {history['recorded'].get(evaluation.id, 0)} 次退回或撤回",
+                     evaluation_id=evaluation.id)
 
 
 def _document_options() -> list:
@@ -174,8 +216,10 @@ def check_evaluations(session: Session, batch: int) -> tuple[CheckResult, CheckR
                     select(Signature.revision_id, Signature.member_id, Signature.kind)
                     .where(Signature.revision_id.in_(revision_ids))):
                 signatures.setdefault(revision_id, []).append((member_id, kind))
+        history = _revision_history(session, ids)
         for evaluation in evaluations:
             scores.checked += 1
+            _check_history(content, evaluation, current.get(evaluation.id), history)
             if evaluation.state == EvaluationState.DRAFT:
                 _check_derived(scores, evaluation, derived.of_working_copy(evaluation))
                 continue

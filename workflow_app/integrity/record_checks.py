@@ -109,6 +109,7 @@ def check_reports(session: Session, scores: CheckResult) -> CheckResult:
             .where(PublishedReport.id > last).order_by(PublishedReport.id)
             .limit(REPORT_BATCH)))
         if not reports:
+            _check_missing_reports(session, result)
             return result
         events = _publication_hashes(session, [r.evaluation_id for r in reports])
         snapshots = dict(session.execute(select(Revision.id, Revision.snapshot).where(
@@ -131,6 +132,25 @@ def check_reports(session: Session, scores: CheckResult) -> CheckResult:
             _check_listing(scores, report, snapshots.get(report.revision_id), listing_scores)
         last = reports[-1].id
         session.expunge_all()
+
+
+def _check_missing_reports(session: Session, result: CheckResult) -> None:
+    """A publication the audit trail recorded with its PDF's hash, whose report row is gone."""
+    stored = select(PublishedReport.evaluation_id)
+    for evaluation_id, action, detail in session.execute(
+            select(AuditEvent.evaluation_id, AuditEvent.action, AuditEvent.detail)
+            .where(AuditEvent.action.in_(PUBLICATION_ACTIONS),
+                   AuditEvent.evaluation_id.is_not(None),
+                   AuditEvent.evaluation_id.not_in(stored))
+            .order_by(AuditEvent.id)):
+        detail = detail or {}
+        recorded = detail.get("sha256") if action == "report_stored" else detail.get(
+            "report_sha256")
+        if recorded:
+            result.fault(f"评价 #{evaluation_id} 的公开报告已登记在审计记录中（PDF 哈希 "
+                         f"{recorded[:16]}…），但报告已不存在（被删除）",
+                         evaluation_id=evaluation_id)
+            return
 
 
 def _check_listing(scores: CheckResult, report: PublishedReport, snapshot: str | None,
