@@ -152,3 +152,30 @@ def test_every_save_runs_the_review_and_says_so(world, login):
     assert "报告正文已保存。" in html
     assert "一致性审查发现 1 处错误，见页面下方“一致性审查”；错误须修改后才能提交。" in html
     assert "total_score_claim_mismatch" in html
+
+
+def test_the_review_reads_the_narrative_once_for_all_its_checks(monkeypatch):
+    """The three claim checks share one search for indicator names and the two amount checks
+    one scan for amounts (bench/review.py: the review's CPU time halved); the findings are
+    those of each check run on its own."""
+    from tests.review.helpers import seed, with_section
+    from workflow_app.review import engine
+    from workflow_app.review.checks import claims, figures
+    from workflow_app.review.facts import Facts
+
+    doc = with_section(seed("seed000"), "一是产出指标50分，预算数为 12 元，执行数 3 万元。",
+                       key="self_evaluation")
+    calls = {"mentions": 0, "amounts": 0}
+    for module, name, key in ((claims, "_find_mentions", "mentions"),
+                              (figures, "_find_amount_claims", "amounts")):
+        original = getattr(module, name)
+
+        def counted(facts, original=original, key=key):  # noqa: ANN001, ANN202
+            calls[key] += 1
+            return original(facts)
+
+        monkeypatch.setattr(module, name, counted)
+    together = engine.review_document(doc)
+    assert calls == {"mentions": 1, "amounts": 1}
+    alone = [f for check in engine.CHECKS for f in check(Facts(doc))]
+    assert {f.code for f in together} >= {f.code for f in alone} >= {"weight_claim_mismatch"}

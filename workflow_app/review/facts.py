@@ -9,14 +9,14 @@ The scores and grade come from the scoring engine's public functions
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from workflow_app.review.numbers import decimal_or_none, percent
-from workflow_app.review.text import normalise
+from workflow_app.review.text import Passage, normalise, passages
 
 ZERO = Decimal(0)
 
@@ -56,6 +56,7 @@ class Facts:
 
     doc: Mapping[str, Any]
     nodes: list[Node] = field(default_factory=list)
+    _shared: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         entered = self._entered_by_code()
@@ -70,6 +71,19 @@ class Facts:
                     weight = self._sum_leaf_weights(code, data)
             self.nodes.append(Node(code, level, str(data.get("name") or ""), data, leaf,
                                    weight, score))
+
+    # -- the narrative, read once for every check
+    @cached_property
+    def passages(self) -> list[Passage]:
+        """Every narrative passage of the document, normalised (``text.passages``)."""
+        return list(passages(self.doc))
+
+    def shared(self, name: str, build: Callable[[], Iterable[Any]]) -> list[Any]:
+        """What ``build()`` yields, computed once per document: several checks walk the same
+        mentions of indicators and the same amounts in the text."""
+        if name not in self._shared:
+            self._shared[name] = list(build())
+        return self._shared[name]
 
     # -- scoring (through the engine's public functions)
     @cached_property

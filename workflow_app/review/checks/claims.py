@@ -17,7 +17,7 @@ from workflow_app.review.checks.common import is_bound
 from workflow_app.review.facts import Facts, Node
 from workflow_app.review.findings import Finding, error
 from workflow_app.review.numbers import ARABIC, NUM, fmt, same_figure, to_number
-from workflow_app.review.text import Passage, normalise, passages
+from workflow_app.review.text import Passage, normalise
 
 SEGMENT_LIMIT = 200
 # What a name speaks of ends at the end of its sentence or at the next numbered heading.
@@ -48,12 +48,17 @@ class Mention:
         return "、".join(n.code for n in self.nodes)
 
 
-def mentions(facts: Facts) -> Iterator[Mention]:
-    """Every indicator name in the narrative (longest names first; no overlaps)."""
+def mentions(facts: Facts) -> list[Mention]:
+    """Every indicator name in the narrative (longest names first; no overlaps), found once
+    per document for the three checks that read them."""
+    return facts.shared("mentions", lambda: _find_mentions(facts))
+
+
+def _find_mentions(facts: Facts) -> Iterator[Mention]:
     keys = sorted(facts.by_name, key=len, reverse=True)
     if not keys:
         return
-    for passage in passages(facts.doc):
+    for passage in facts.passages:
         text = passage.text
         taken: list[tuple[int, int, str]] = []
         for key in keys:

@@ -11,7 +11,7 @@ from workflow_app.review.checks.common import is_bound, quote
 from workflow_app.review.facts import Facts
 from workflow_app.review.findings import Finding, error, warning
 from workflow_app.review.numbers import NUM, to_number
-from workflow_app.review.text import passages, without_parentheses
+from workflow_app.review.text import without_parentheses
 
 _LEVELS = {"一级": 1, "二级": 2, "三级": 3, "末级": 0}
 _MEASURE = "(?:个|项|条)"
@@ -43,7 +43,7 @@ def indicator_count_mismatch(facts: Facts) -> Iterator[Finding]:
         return
     leaves = len(facts.leaves)
     actual = {1: facts.count_at(1), 2: facts.count_at(2), 3: facts.count_at(3), 0: leaves}
-    for passage in passages(facts.doc):
+    for passage in facts.passages:
         text = without_parentheses(passage.text)
         seen: set[int] = set()
         for match, word, claimed in _explicit_claims(text):
@@ -76,7 +76,7 @@ def grade_count_mismatch(facts: Facts) -> Iterator[Finding]:
     bands = facts.grade_names
     if not bands:
         return
-    for passage in passages(facts.doc):
+    for passage in facts.passages:
         for match in _GRADE_COUNT.finditer(passage.text):
             value = to_number(match.group(1))
             if value is not None and int(value) != len(bands):
@@ -98,7 +98,7 @@ def sub_project_count_mismatch(facts: Facts) -> Iterator[Finding]:
     count = len(facts.sub_projects)
     if not count:
         return
-    for passage in passages(facts.doc):
+    for passage in facts.passages:
         text = without_parentheses(passage.text)
         for pattern in _SUB_COUNT:
             for match in pattern.finditer(text):
@@ -121,7 +121,7 @@ def team_size_mismatch(facts: Facts) -> Iterator[Finding]:
     team = facts.doc.get("team") or []
     if not team:
         return
-    for passage in passages(facts.doc):
+    for passage in facts.passages:
         for match in _TEAM_SIZE.finditer(passage.text):
             value = to_number(match.group(1))
             if value is not None and int(value) != len(team):

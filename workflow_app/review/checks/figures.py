@@ -30,7 +30,6 @@ from workflow_app.review.text import (
     clauses,
     is_approximate,
     is_target_language,
-    passages,
     sentences,
 )
 
@@ -47,7 +46,7 @@ def total_score_claim_mismatch(facts: Facts) -> Iterator[Finding]:
     if total is None or not facts.leaves or any(n.score is None for n in facts.leaves
                                                 if not n.data.get("not_applicable")):
         return
-    for passage in passages(facts.doc):
+    for passage in facts.passages:
         for sentence in sentences(passage.text):
             for clause in clauses(sentence):
                 for match in _TOTAL.finditer(clause):
@@ -73,7 +72,7 @@ def total_weight_claim_mismatch(facts: Facts) -> Iterator[Finding]:
     weight = facts.total_weight
     if weight is None:
         return
-    for passage in passages(facts.doc):
+    for passage in facts.passages:
         for match in _TOTAL_WEIGHT.finditer(passage.text):
             value = to_number(match.group(1))
             if value is not None and value != weight:
@@ -109,7 +108,7 @@ def grade_claim_mismatch(facts: Facts) -> Iterator[Finding]:
     if not grade or facts.entered_total is None:
         return
     words = sorted(set(GRADE_WORDS) | set(facts.grade_names), key=len, reverse=True)
-    for passage in passages(facts.doc):
+    for passage in facts.passages:
         for sentence in sentences(passage.text):
             if re.search(r"[≥≤<>]|分为", sentence) and "等级" in sentence and "为“" not in sentence:
                 continue  # the scheme explained ("得分≥85分为优秀"), not the result
@@ -164,9 +163,14 @@ def _matches_any(value: Decimal, quoted: str | int, figures: list[Decimal]) -> b
     return any(same_figure(value, quoted, f) for f in figures)
 
 
-def amount_claims(facts: Facts) -> Iterator[tuple]:
-    """(passage, clause, match, kind or None, value in 万元, number, unit) for every amount."""
-    for passage in passages(facts.doc):
+def amount_claims(facts: Facts) -> list[tuple]:
+    """(passage, clause, match, kind or None, value in 万元, number, unit) for every amount,
+    found once per document for the checks that read them."""
+    return facts.shared("amount_claims", lambda: _find_amount_claims(facts))
+
+
+def _find_amount_claims(facts: Facts) -> Iterator[tuple]:
+    for passage in facts.passages:
         if passage.part == "goals":
             continue
         for sentence in sentences(passage.text):
@@ -232,10 +236,11 @@ _RATE = re.compile(rf"(资金到位率|到位率|预算执行率|资金执行率
                    rf"(?:为|是|:|达到|达|实现|完成)?({ARABIC})%")
 
 
-def _reported_rates(doc: dict, pattern: re.Pattern) -> Iterator[tuple[Passage, str, re.Match]]:
+def _reported_rates(facts: Facts,
+                    pattern: re.Pattern) -> Iterator[tuple[Passage, str, re.Match]]:
     """(passage, clause, match) for each rate ``pattern`` finds stated as a result: outside
     the goals, in a clause that is not a goal or a bound ("达到98%以上", "力争", "左右")."""
-    for passage in passages(doc):
+    for passage in facts.passages:
         if passage.part == "goals":
             continue
         for sentence in sentences(passage.text):
@@ -253,7 +258,7 @@ def rate_claim_mismatch(facts: Facts) -> Iterator[Finding]:
     if not any(rates.values()):
         return
     kinds = {word: kind for kind, words in RATE_LABELS for word in words}
-    for passage, clause, match in _reported_rates(facts.doc, _RATE):
+    for passage, clause, match in _reported_rates(facts, _RATE):
         kind = kinds[match.group(1)]
         rate = rates[kind]
         quoted = Decimal(match.group(2))
@@ -274,7 +279,7 @@ def satisfaction_claim_mismatch(facts: Facts) -> Iterator[Finding]:
     values = facts.satisfaction
     if not values:
         return
-    for passage, clause, match in _reported_rates(facts.doc, _SATISFACTION):
+    for passage, clause, match in _reported_rates(facts, _SATISFACTION):
         quoted = Decimal(match.group(1))
         if any(same_figure(quoted, match.group(1), v) for _, v in values):
             continue
