@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -17,6 +15,7 @@ from reportlab.platypus import (
 )
 
 from .context import ReportContext
+from .qrmark import QrMark
 from .styles import RULE, para, ruled_table, tstyle
 from .typography import CJKParagraph, one_line
 from .values import ROLE_LABELS, ROLE_ORDER, esc, fmt_date, fmt_datetime, keep_spaces
@@ -123,11 +122,7 @@ def _verification_block(ctx: ReportContext, verification: dict) -> Table:
     st = ctx.st
     value = verification.get("url") or verification.get("code")
     size = 30 * mm
-    widget = QrCodeWidget(str(value), barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, initialFontName=ctx.fonts.serif,
-                      transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
+    drawing = QrMark(str(value), size)
     text = [f'<font name="{ctx.fonts.sans}" size="10">{esc("报告核验码：")}'
             f'{esc(verification["code"])}</font>']
     if verification.get("url"):
