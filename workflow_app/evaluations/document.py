@@ -95,7 +95,15 @@ def indicator_node(indicator: Indicator, code: str) -> dict[str, Any]:
 
 
 def to_document(evaluation: Evaluation) -> dict[str, Any]:
-    """The evaluation's content as a document (decimal strings, display order)."""
+    """The evaluation's content as a document (decimal strings, display order); built once
+    per read request (``requestmemo``: read-only for the caller then)."""
+    from workflow_app.requestmemo import once_per_read
+
+    return once_per_read(("document", evaluation.id, evaluation.version),
+                         lambda: _build_document(evaluation))
+
+
+def _build_document(evaluation: Evaluation) -> dict[str, Any]:
     roots = [i for i in evaluation.indicators if i.parent_id is None]
     roots.sort(key=lambda i: (i.position, i.id or 0))
     return {

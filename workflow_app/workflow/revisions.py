@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import Evaluation, TeamMember
 from workflow_app.extensions import db
+from workflow_app.requestmemo import once_per_read
 from workflow_app.workflow.models import Revision, Signature, SignatureDelegation
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
@@ -39,12 +40,10 @@ def current_revision(evaluation: Evaluation) -> Revision | None:
     """The revision under review (its number is the evaluation's), or None in draft."""
     if evaluation.state == EvaluationState.DRAFT:
         return None
-    return db.session.scalar(
-        select(Revision).where(
-            Revision.evaluation_id == evaluation.id,
-            Revision.number == evaluation.revision_number,
-        )
-    )
+    return once_per_read(("current_revision", evaluation.id, evaluation.revision_number),
+                         lambda: db.session.scalar(select(Revision).where(
+                             Revision.evaluation_id == evaluation.id,
+                             Revision.number == evaluation.revision_number)))
 
 
 def revisions_of(evaluation: Evaluation) -> list[Revision]:
@@ -59,17 +58,15 @@ def revisions_of(evaluation: Evaluation) -> list[Revision]:
 
 
 def signatures_of(revision: Revision | None) -> list[Signature]:
-    """The revision's signatures in signing order (fresh from the database)."""
+    """The revision's signatures in signing order (fresh from the database; read once per
+    read request)."""
     if revision is None:
         return []
-    return list(
-        db.session.scalars(
-            select(Signature)
-            .where(Signature.revision_id == revision.id)
-            .order_by(Signature.signed_at, Signature.id)
-            .execution_options(populate_existing=True)
-        )
-    )
+    return list(once_per_read(("signatures", revision.id), lambda: list(db.session.scalars(
+        select(Signature)
+        .where(Signature.revision_id == revision.id)
+        .order_by(Signature.signed_at, Signature.id)
+        .execution_options(populate_existing=True)))))
 
 
 def required_signers(evaluation: Evaluation) -> list[TeamMember]:
