@@ -12,6 +12,7 @@ content unchanged; afterwards the audit chain verifies.
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -30,9 +31,10 @@ from workflow_app.evaluations.models import Evaluation, GradeScheme, IndicatorTe
 from workflow_app.extensions import db
 from workflow_app.units.models import Unit
 
-EXAMPLES = 30
-FUZZ_SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, database=None,
-                         deadline=None, suppress_health_check=list(HealthCheck),
+# FUZZ_EXAMPLES / FUZZ_RANDOM=1: a longer or randomized run by hand (make test: 30, fixed)
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
+FUZZ_SETTINGS = settings(max_examples=EXAMPLES, derandomize=not os.environ.get("FUZZ_RANDOM"),
+                         database=None, deadline=None, suppress_health_check=list(HealthCheck),
                          print_blob=False)
 
 # endpoint -> (role, url arguments, page whose forms name the fields). Roles are demo users;

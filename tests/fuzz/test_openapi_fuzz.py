@@ -8,6 +8,8 @@ match their documented schema, and afterwards the audit chain still verifies.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -25,8 +27,11 @@ from workflow_app.extensions import db
 BASE_URL = "http://localhost.test/api/v1"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-FUZZ_SETTINGS = settings(max_examples=30, derandomize=True, database=None, deadline=None,
-                         suppress_health_check=list(HealthCheck), print_blob=False)
+# FUZZ_EXAMPLES / FUZZ_RANDOM=1: a longer or randomized run by hand (make test: 30, fixed)
+FUZZ_SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "30")),
+                         derandomize=not os.environ.get("FUZZ_RANDOM"), database=None,
+                         deadline=None, suppress_health_check=list(HealthCheck),
+                         print_blob=False)
 
 
 @pytest.fixture

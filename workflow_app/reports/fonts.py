@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
 #: Names under which the faces are registered with reportlab.
 SERIF = "JXSerif"
@@ -77,6 +77,25 @@ def _first_existing(candidates: tuple[tuple[str, int], ...]) -> tuple[str, int] 
     return None
 
 
+def _keep_tables(face: TTFontFile) -> None:
+    """Slice each table of the font file once, not once per subset.
+
+    Every subset reportlab embeds (up to 256 glyphs each; a report has about six) starts by
+    copying whole tables out of the file's bytes, the CJK ``glyf`` table being megabytes:
+    about a tenth of a report's render. The tables never change, so the face keeps the first
+    copy of each (an instance attribute in front of ``TTFontFile.get_table``).
+    """
+    tables: dict[str, bytes] = {}
+    read = face.get_table
+
+    def get_table(tag: str) -> bytes:
+        if tag not in tables:
+            tables[tag] = read(tag)
+        return tables[tag]
+
+    face.get_table = get_table
+
+
 def register_fonts() -> FontSet:
     """Register the serif and sans CJK faces once per process and return their names.
 
@@ -102,7 +121,9 @@ def register_fonts() -> FontSet:
         serif = serif or sans
         sans = sans or serif
         assert serif is not None and sans is not None
-        pdfmetrics.registerFont(TTFont(SERIF, serif[0], subfontIndex=serif[1]))
-        pdfmetrics.registerFont(TTFont(SANS, sans[0], subfontIndex=sans[1]))
+        for name, (path, index) in ((SERIF, serif), (SANS, sans)):
+            font = TTFont(name, path, subfontIndex=index)
+            _keep_tables(font.face)
+            pdfmetrics.registerFont(font)
         _registered = FontSet(SERIF, SANS, serif[0], sans[0])
         return _registered
