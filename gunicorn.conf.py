@@ -31,3 +31,24 @@ proc_name = "jixiao-ziping"
 # gunicorn's runtime control socket has one default path per user: several instances on one
 # machine would fight over it, and nothing here uses it.
 control_socket_disable = True
+
+
+def _without_server_banner() -> None:
+    """gunicorn writes "Server: gunicorn" into every response and has no setting to leave it
+    out (等保 asks for no server banner; the app drops its own in security/headers.py). The
+    config file runs in the master before the workers fork, so they inherit this."""
+    from gunicorn.http import wsgi
+
+    if getattr(wsgi.Response.default_headers, "_without_server", False):
+        return
+    original = wsgi.Response.default_headers
+
+    def default_headers(self):  # noqa: ANN001, ANN202
+        return [h for h in original(self) if not h.lower().startswith("server:")]
+
+    default_headers._without_server = True
+    wsgi.Response.default_headers = default_headers
+
+
+_without_server_banner()
+

@@ -56,6 +56,9 @@ def test_two_instances_serve_the_same_content(published, two_instances):
     for instance in (a, b):
         ready = instance.get("/readyz")
         assert ready.status == 200, ready.text
+        # No server banner, neither the app's nor gunicorn's own (gunicorn.conf.py).
+        assert "server" not in ready.headers, ready.headers
+        assert "server" not in instance.get("/static/missing.css").headers
 
     # A login made on A is valid on B: the session is a signed cookie, not process memory.
     cookies = login(a, published["finance"], PASSWORD)
