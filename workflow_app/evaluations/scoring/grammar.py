@@ -3,9 +3,10 @@
 ``parse_target`` reads ``≥95%``, ``不低于95%``, ``95%以上``, ``90%-95%``, ``≤30个工作日``,
 ``2021年12月底前``, ``是否按时完成``, ``效果明显``…; ``parse_actual`` reads ``97.38%``,
 ``11000余件``, ``已于2021年11月完成``, ``提前完成``, ``达成预期指标``…. All spellings come from
-the tables of ``spellings.py``; this module only knows the order of the parts: [label]
-[operator] [approx] number [余] [unit] [suffix operator] [noise]. Nothing here raises: text
-that does not read comes back as ``kind="text"``.
+the tables of ``spellings.py``, units are read by ``units.py`` and dates by ``dates.py``; this
+module only knows the order of the parts: [label] [operator] [approx] number [余] [unit]
+[suffix operator] [noise]. Nothing here raises: text that does not read comes back as
+``kind="text"``.
 """
 
 from __future__ import annotations
@@ -16,31 +17,34 @@ from decimal import Decimal
 from functools import lru_cache
 
 from workflow_app.evaluations.scoring import spellings as sp
+from workflow_app.evaluations.scoring.dates import (  # noqa: F401 — re-exported
+    Date,
+    find_date,
+    find_span,
+    strip_basis_note,
+)
 from workflow_app.evaluations.scoring.numbers import ONE, ZERO
+from workflow_app.evaluations.scoring.text import normalise  # noqa: F401 — re-exported
+from workflow_app.evaluations.scoring.units import (  # noqa: F401 — re-exported
+    Unit,
+    _take_unit,
+    convert,
+    lookup_unit,
+    operator_in_name,
+    unit_in_name,
+)
 
-# --------------------------------------------------------------------------- text
-
-
-def normalise(text: str) -> str:
-    """Full-width → ASCII, LaTeX and two-character operators → symbols, no whitespace."""
-    body = (text or "").translate(sp.FULLWIDTH)
-    for spelling, replacement in sp.REPLACEMENTS:
-        body = body.replace(spelling, replacement)
-    body = re.sub(r"\s+", "", body)
-    body = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", body)
-    return body.rstrip("。；;，,.、")
+# --------------------------------------------------------------------------- numbers
 
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十]+")
 _SORTED_PREFIXES = sorted(sp.OPERATOR_PREFIXES, key=len, reverse=True)
 _SORTED_SUFFIXES = sorted(sp.OPERATOR_SUFFIXES, key=len, reverse=True)
-_SORTED_UNITS = sorted(sp.UNITS, key=len, reverse=True)
 _SORTED_NOISE = sorted(sp.TRAILING_NOISE, key=len, reverse=True)
 _SORTED_TIER_PHRASES_LONG = sorted((p for p in sp.TIER_PHRASES if len(p) > 1), key=len,
                                    reverse=True)
 _SORTED_APPROX = sorted(sp.APPROX_PREFIXES, key=len, reverse=True)
-_SORTED_PERIODS = sorted(sp.PERIOD_WORDS, key=len, reverse=True)
 
 
 def _cn_value(text: str) -> int | None:
@@ -69,205 +73,6 @@ def _take_number(body: str) -> tuple[Decimal, str] | None:
         if value is not None and _take_unit(rest)[0]:
             return Decimal(value), rest
     return None
-
-
-# --------------------------------------------------------------------------- units
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A measure: the unit as written, its canonical spelling, dimension and factor."""
-
-    written: str
-    canonical: str
-    dimension: str
-    factor: Decimal
-
-    def compatible(self, other: Unit) -> bool:
-        """Same dimension (after synonyms), or both measure words of counts."""
-        if self.dimension == other.dimension:
-            return True
-        if self.dimension == "unknown" or other.dimension == "unknown":
-            return self.written == other.written
-        return False
-
-
-def lookup_unit(text: str) -> Unit | None:
-    """The unit spelt exactly ``text`` ("个工作日", "㎡", "(%)", "万人次"), or None."""
-    body = text.strip("()")
-    if not body:
-        return None
-    if body in sp.UNITS:
-        canonical, dimension, factor = sp.UNITS[body]
-        return Unit(text, canonical, dimension, factor)
-    return None
-
-
-def _take_unit(body: str) -> tuple[Unit | None, str]:
-    """The longest known unit at the start of ``body`` (also inside parentheses), with a
-    per-unit denominator when one follows ("元/人", "元/生.年")."""
-    if body.startswith("("):
-        end = body.find(")")
-        if end > 0:
-            unit = lookup_unit(body[1:end])
-            if unit:
-                return unit, body[end + 1:]
-    for spelling in _SORTED_UNITS:
-        if body.startswith(spelling):
-            unit, rest = lookup_unit(spelling), body[len(spelling):]
-            return _per_unit(unit, rest)  # type: ignore[arg-type]
-    return None, body
-
-
-_PER = re.compile(r"^(?:" + "|".join(re.escape(s) for s in sp.PER_SEPARATORS)
-                  + r")([\u4e00-\u9fff][\u4e00-\u9fff.·]{0,4})")
-
-
-def _per_unit(unit: Unit, rest: str) -> tuple[Unit, str]:
-    match = _PER.match(rest)
-    if not match or unit.written + rest[:match.end()] in sp.UNITS:
-        return unit, rest
-    per = match.group(1)
-    written = unit.written + rest[:match.end()]
-    return Unit(written, f"{unit.canonical}/{per}", f"{unit.dimension}/{per}", unit.factor), \
-        rest[match.end():]
-
-
-_NAME_UNIT = re.compile(r"\(([^()]{1,10})\)")
-
-
-def _name_parentheses(name: str | None) -> list[str]:
-    # "公猪舍(≥**平方米)": the template's placeholder stars and the operator are dropped here;
-    # the operator is read by operator_in_name.
-    return [m.group(1).lstrip("≥≤<>=").strip("*").strip()
-            for m in _NAME_UNIT.finditer(normalise(name or ""))]
-
-
-def unit_in_name(name: str | None) -> Unit | None:
-    """A unit written in parentheses in an indicator's name: "培训参与率(%)", "时限（天）",
-    "公猪舍(≥**平方米)"."""
-    for inner in _name_parentheses(name):
-        unit = lookup_unit(inner)
-        if unit:
-            return unit
-    return None
-
-
-def operator_in_name(name: str | None) -> str | None:
-    """The operator a template wrote in the name's parentheses ("保育栏(≥套)"), or None."""
-    for match in _NAME_UNIT.finditer(normalise(name or "")):
-        inner = match.group(1)
-        for symbol, op in (("≥", ">="), ("≤", "<="), (">", ">"), ("<", "<")):
-            if inner.startswith(symbol) and lookup_unit(inner.lstrip("≥≤<>=").strip("*")):
-                return op
-    return None
-
-
-def convert(value: Decimal, source: Unit | None, target: Unit | None) -> Decimal | None:
-    """``value`` written in ``source`` expressed in ``target``; None when they do not compare.
-
-    A side without a unit is read in the other's unit (reports often drop it on one side).
-    """
-    if source is None or target is None:
-        return value
-    if not source.compatible(target):
-        return None
-    if source.dimension == "unknown":
-        return value
-    return value * source.factor / target.factor
-
-
-# --------------------------------------------------------------------------- dates
-
-
-@dataclass(frozen=True)
-class Date:
-    """A date as reports write it: the year or day may be missing."""
-
-    year: int | None
-    month: int
-    day: int | None
-
-    def key(self, fallback_year: int | None, end: bool) -> tuple[int, int, int]:
-        """Sortable (year, month, day); a missing day is the month's end or start."""
-        year = self.year or fallback_year or 0
-        day = self.day if self.day is not None else (31 if end else 1)
-        return year, self.month, day
-
-    def text(self) -> str:
-        year = f"{self.year}年" if self.year else ""
-        day = f"{self.day}日" if self.day else ""
-        return f"{year}{self.month}月{day}"
-
-
-_DATE_PATTERNS = (
-    re.compile(r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})[日号])?"),
-    re.compile(r"(?P<y>\d{4})[.\-/](?P<m>\d{1,2})(?:[.\-/](?P<d>\d{1,2}))?"),
-)
-_YEAR_PERIOD = re.compile(r"(?P<y>\d{4})年(?:度)?")
-#: A period from one month to another ("2021年1月-12月", "202001-202012", "1-12月"): done by
-#: the end of its last month.
-_DATE_SPANS = (
-    re.compile(r"^(?:(?P<y>\d{4})年)?\d{1,2}月?(?:-+|~|至|到)(?:(?P<y2>\d{4})年)?(?P<m>\d{1,2})月"
-               r"(?:底|末|份)?$"),
-    re.compile(r"^(?P<y>\d{4})\.?(?:0?[1-9]|1[0-2])(?:-+|~|至|到)(?P<y2>\d{4})\.?"
-               r"(?P<m>0?[1-9]|1[0-2])$"),
-)
-
-
-def find_span(body: str) -> Date | None:
-    """The end of a period written as a span of months, or None."""
-    for pattern in _DATE_SPANS:
-        match = pattern.match(body)
-        if match:
-            month = int(match.group("m"))
-            year = match.group("y2") or match.group("y")
-            if 1 <= month <= 12:
-                return Date(int(year) if year else None, month, None)
-    return None
-
-
-def strip_basis_note(body: str) -> str:
-    """Drop a trailing note of the target's basis ("90%(计划标准)" → "90%") or a restatement
-    of its unit ("98%(百分比)" → "98%"); "30(天)" keeps its unit."""
-    match = re.search(r"\(([^()]{1,12})\)$", body)
-    if not match:
-        return body
-    inner, head = match.group(1), body[:match.start()]
-    if any(word in inner for word in sp.BASIS_NOTE_WORDS):
-        return head
-    if lookup_unit(inner) and head and not head[-1].isdigit():
-        return head
-    return body
-
-
-def find_date(body: str) -> tuple[Date, int, int] | None:
-    """The first date in ``body`` with its span, or None. Period words ("年底", "上半年")
-    become their last day."""
-    best: tuple[Date, int, int] | None = None
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(body):
-            month = int(match.group("m"))
-            day = int(match.group("d")) if match.group("d") else None
-            if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
-                continue
-            year = int(match.group("y")) if match.group("y") else None
-            if best is None or match.start() < best[1]:
-                best = (Date(year, month, day), match.start(), match.end())
-            break
-    for word in _SORTED_PERIODS:
-        at = body.find(word)
-        if at >= 0 and (best is None or at < best[1]):
-            month, day = sp.PERIOD_WORDS[word]
-            year_match = None
-            for candidate in _YEAR_PERIOD.finditer(body[:at]):
-                if candidate.end() == at:
-                    year_match = candidate
-            year = int(year_match.group("y")) if year_match else None
-            start = year_match.start() if year_match else at
-            best = (Date(year, month, day), start, at + len(word))
-            break
-    return best
 
 
 # --------------------------------------------------------------------------- tiers
