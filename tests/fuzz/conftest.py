@@ -8,6 +8,7 @@ from collections import Counter
 
 from tests.api.conftest import token_for  # noqa: F401
 from tests.exchange.conftest import demo  # noqa: F401
+from tests.tallies import append_to_file, print_summary
 
 #: {fuzzer name: Counter(requests=…, server_errors=…)} of this pytest process.
 TALLY: dict[str, Counter] = {}
@@ -32,15 +33,9 @@ def _lines() -> list[str]:
 def pytest_sessionfinish(session):  # noqa: ANN001
     """FUZZ_TALLY_FILE (optional) gets this process's figures appended, one line each (with
     xdist every worker appends its own)."""
-    target = os.environ.get("FUZZ_TALLY_FILE")
-    if TALLY and target:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write("\n".join(_lines()) + "\n")
+    append_to_file("FUZZ_TALLY_FILE", _lines() if TALLY else [])
 
 
 def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
     """Print the figures (without xdist; workers' are in FUZZ_TALLY_FILE)."""
-    if TALLY:
-        terminalreporter.write_sep("-", "fuzz figures")
-        for line in _lines():
-            terminalreporter.write_line(line)
+    print_summary(terminalreporter, "fuzz figures", _lines() if TALLY else [])

@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.tallies import append_to_file, print_summary
 from workflow_app.extensions import db
 
 #: {"application" | "owner": Counter(tried=…, refused=…, detected=…)} of this process.
@@ -39,18 +40,13 @@ def _tally_lines() -> list[str]:
 
 def pytest_sessionfinish(session):  # noqa: ANN001
     """TAMPER_TALLY_FILE (optional) gets this process's figures appended."""
-    target = os.environ.get("TAMPER_TALLY_FILE")
-    if TAMPER_TALLY and target:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write("\n".join(_tally_lines()) + "\n")
+    append_to_file("TAMPER_TALLY_FILE", _tally_lines() if TAMPER_TALLY else [])
 
 
 def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
     """Print the figures (without xdist; workers' are in TAMPER_TALLY_FILE)."""
-    if TAMPER_TALLY:
-        terminalreporter.write_sep("-", "tampering figures")
-        for line in _tally_lines():
-            terminalreporter.write_line(line)
+    print_summary(terminalreporter, "tampering figures",
+                  _tally_lines() if TAMPER_TALLY else [])
 
 
 @pytest.fixture
