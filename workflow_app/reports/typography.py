@@ -20,7 +20,13 @@ from typing import Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table
-from reportlab.platypus.paragraph import _handleBulletWidth, cjkU, makeCJKParaLine
+from reportlab.platypus.paragraph import (
+    _handleBulletWidth,
+    cjkU,
+    makeCJKParaLine,
+    textTransformFrags,
+)
+from reportlab.platypus.paraparser import ParaParser
 from reportlab.rl_config import _FUZZ
 
 # Characters that may not begin a line (closing marks, pauses, stops, suffix symbols).
@@ -121,6 +127,10 @@ class CJKParagraph(Paragraph):
         key = (text, style)
         known = _FRAGMENTS.get(key)
         if known is None:
+            plain = _plain_fragments(text, style, cleaner)
+            if plain is not None:
+                _FRAGMENTS[key] = (plain[1], style)
+                return super()._setup(plain[0], style, None, plain[1], cleaner)
             super()._setup(text, style, bulletText, frags, cleaner)
             if self.bulletText is None:
                 _FRAGMENTS[key] = (self.frags, self.style)
@@ -220,6 +230,33 @@ class TailTable(Table):
 _FRAGMENTS: dict[tuple[str, ParagraphStyle], tuple[Any, ParagraphStyle]] = {}
 
 
+# The fragment reportlab's parser makes of a style, by id(style) (the style is kept with it,
+# so its id is not reused): plain text is that fragment with the text in it.
+_STYLE_FRAGMENT: dict[int, tuple[ParagraphStyle, Any]] = {}
+
+
+def _plain_fragments(text: str, style: ParagraphStyle, cleaner: Any) -> tuple[str, list] | None:
+    """(cleaned text, fragments) of a paragraph without markup, as the parser would make them,
+    without running the parser (an HTML parser per paragraph: about a tenth of a report's
+    render, most of it on table cells of plain text); None when ``text`` has markup or an
+    entity (``esc`` turns every "<" and "&" of a value into one) or cleans to nothing."""
+    if "<" in text or "&" in text:
+        return None
+    cleaned = cleaner(text)
+    if not cleaned:
+        return None
+    known = _STYLE_FRAGMENT.get(id(style))
+    if known is None:
+        _style, frags, _bullet = ParaParser().parse("x", style)
+        if not frags or len(frags) != 1:
+            return None
+        known = _STYLE_FRAGMENT[id(style)] = (style, frags[0])
+    frags = [known[1].clone(text=cleaned)]
+    textTransformFrags(frags, style)
+    return cleaned, frags
+
+
 def start_report() -> None:
     """Forget the fragments of the previous report (called once per render)."""
     _FRAGMENTS.clear()
+    _STYLE_FRAGMENT.clear()
