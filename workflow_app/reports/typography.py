@@ -111,6 +111,17 @@ def _char_width(ch: str, font: str, size: float) -> float:
     return stringWidth(ch, font, size)
 
 
+def _glyph(char: str, frag: Any) -> cjkU:
+    """``cjkU(char, frag, "utf8")`` with the character's width from the cache above
+    (reportlab measures every character of every line again)."""
+    if hasattr(frag, "cbDefn"):
+        return cjkU(char, frag, "utf8")
+    glyph = str.__new__(cjkU, char)
+    glyph._frag = frag
+    glyph._width = _char_width(char, frag.fontName, frag.fontSize)
+    return glyph
+
+
 class CJKParagraph(Paragraph):
     """A paragraph that breaks lines by the rules above (reportlab's CJK mode otherwise).
 
@@ -167,7 +178,7 @@ class CJKParagraph(Paragraph):
             if isinstance(text, bytes):
                 text = text.decode("utf8")
             if text:
-                glyphs.extend(cjkU(t, frag, "utf8") for t in text)
+                glyphs.extend(_glyph(t, frag) for t in text)
             else:
                 glyphs.append(cjkU(text, frag, "utf8"))
         hard = [hasattr(g.frag, "lineBreak") for g in glyphs]
