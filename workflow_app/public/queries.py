@@ -101,12 +101,18 @@ _memo = _Memo()
 
 
 def published_marker() -> tuple[Any, ...]:
-    """(id, sha256) of the newest published report: changes whenever one is published."""
-    row = db.session.execute(
-        select(PublishedReport.id, PublishedReport.sha256)
-        .order_by(PublishedReport.id.desc()).limit(1)
-    ).first()
-    return tuple(row) if row is not None else (None, None)
+    """(id, sha256) of the newest published report: changes whenever one is published. Read
+    once per page (the count and the filter choices both key their memo on it)."""
+    from workflow_app.requestmemo import once_per_read
+
+    def newest() -> tuple[Any, ...]:
+        row = db.session.execute(
+            select(PublishedReport.id, PublishedReport.sha256)
+            .order_by(PublishedReport.id.desc()).limit(1)
+        ).first()
+        return tuple(row) if row is not None else (None, None)
+
+    return once_per_read("published_marker", newest)
 
 
 # --------------------------------------------------------------------------- the list
