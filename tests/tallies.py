@@ -5,19 +5,36 @@ appended to a file named by an environment variable."""
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Callable
 
 
-def append_to_file(variable: str, lines: list[str]) -> None:
-    """Append ``lines`` to the file ``$variable`` names (nothing when unset or no lines)."""
-    target = os.environ.get(variable)
-    if lines and target:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
+class Tally:
+    """Counters by name (a fuzzer, a connection) of one pytest process, and their lines."""
 
+    def __init__(self, title: str, variable: str,
+                 line: Callable[[str, Counter, str], str]) -> None:
+        self.title, self.variable, self._line = title, variable, line
+        self.counts: dict[str, Counter] = {}
 
-def print_summary(terminalreporter, title: str, lines: list[str]) -> None:  # noqa: ANN001
-    """Write ``lines`` under a ``title`` separator of pytest's terminal summary."""
-    if lines:
-        terminalreporter.write_sep("-", title)
-        for line in lines:
-            terminalreporter.write_line(line)
+    def __getitem__(self, name: str) -> Counter:
+        return self.counts.setdefault(name, Counter())
+
+    def lines(self) -> list[str]:
+        """One line per name, naming the database the suite ran on."""
+        database = os.environ.get("TEST_DB", "sqlite")
+        return [self._line(name, c, database) for name, c in sorted(self.counts.items())]
+
+    def append_to_file(self) -> None:
+        """Append the lines to the file ``$variable`` names (nothing when unset or empty)."""
+        target = os.environ.get(self.variable)
+        if self.counts and target:
+            with open(target, "a", encoding="utf-8") as handle:
+                handle.write("\n".join(self.lines()) + "\n")
+
+    def print_summary(self, terminalreporter) -> None:  # noqa: ANN001
+        """Write the lines under a separator of pytest's terminal summary."""
+        if self.counts:
+            terminalreporter.write_sep("-", self.title)
+            for line in self.lines():
+                terminalreporter.write_line(line)

@@ -9,44 +9,40 @@ holding the database's owner account can do, and the application itself cannot.
 from __future__ import annotations
 
 import contextlib
-import os
-from collections import Counter
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.tallies import append_to_file, print_summary
+from tests.tallies import Tally
 from workflow_app.extensions import db
 
+
+def _line(name: str, c, database: str) -> str:  # noqa: ANN001
+    return (f"tamper[{name}] on {database}: {c['tried']} tried, {c['refused']} refused by the "
+            f"database, {c['detected']} accepted and detected, {c['undetected']} undetected")
+
+
 #: {"application" | "owner": Counter(tried=…, refused=…, detected=…)} of this process.
-TAMPER_TALLY: dict[str, Counter] = {}
+TAMPER_TALLY = Tally("tampering figures", "TAMPER_TALLY_FILE", _line)
 
 
 def record_tamper(connection: str, *, refused: bool, detected: bool) -> None:
     """Count one tampering case tried on ``connection`` and how it ended."""
-    counts = TAMPER_TALLY.setdefault(connection, Counter())
+    counts = TAMPER_TALLY[connection]
     counts["tried"] += 1
     counts["refused"] += refused
     counts["detected"] += detected
     counts["undetected"] += not (refused or detected)
 
 
-def _tally_lines() -> list[str]:
-    db_name = os.environ.get("TEST_DB", "sqlite")
-    return [f"tamper[{name}] on {db_name}: {c['tried']} tried, {c['refused']} refused by the "
-            f"database, {c['detected']} accepted and detected, {c['undetected']} undetected"
-            for name, c in sorted(TAMPER_TALLY.items())]
-
-
 def pytest_sessionfinish(session):  # noqa: ANN001
     """TAMPER_TALLY_FILE (optional) gets this process's figures appended."""
-    append_to_file("TAMPER_TALLY_FILE", _tally_lines() if TAMPER_TALLY else [])
+    TAMPER_TALLY.append_to_file()
 
 
 def pytest_terminal_summary(terminalreporter):  # noqa: ANN001
     """Print the figures (without xdist; workers' are in TAMPER_TALLY_FILE)."""
-    print_summary(terminalreporter, "tampering figures",
-                  _tally_lines() if TAMPER_TALLY else [])
+    TAMPER_TALLY.print_summary(terminalreporter)
 
 
 @pytest.fixture
