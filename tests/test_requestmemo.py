@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow_app.requestmemo import once_per_read
+from workflow_app.requestmemo import once_per_read, remember_for_read
 
 
 def _counter():
@@ -42,3 +42,14 @@ def test_an_app_context_spanning_requests_does_not_share(app):
             with app.test_request_context("/", method="GET"):
                 once_per_read("k", build)
     assert len(calls) == 2
+
+
+def test_a_value_handed_over_is_what_later_calls_get(app):
+    calls, build = _counter()
+    with app.test_request_context("/inbox", method="GET"):
+        remember_for_read("count", 7)
+        assert once_per_read("count", build) == 7
+    with app.test_request_context("/inbox", method="POST"):
+        remember_for_read("count", 7)  # a write keeps nothing
+        assert once_per_read("count", build) == 1
+    assert len(calls) == 1

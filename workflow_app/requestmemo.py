@@ -22,13 +22,27 @@ T = TypeVar("T")
 _READS = frozenset({"GET", "HEAD"})
 
 
-def once_per_read(key: Hashable, build: Callable[[], T]) -> T:
-    """``build()``, remembered under ``key`` for the rest of this GET/HEAD request."""
+def _store() -> dict | None:
     if not has_request_context() or request.method not in _READS:
-        return build()
+        return None
     # On the request's environ, not flask.g: an application context (and its g) can outlive
     # one request — a test's, or a command's that serves several.
-    store = request.environ.setdefault("jixiao.request_memo", {})
+    return request.environ.setdefault("jixiao.request_memo", {})
+
+
+def once_per_read(key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, remembered under ``key`` for the rest of this GET/HEAD request."""
+    store = _store()
+    if store is None:
+        return build()
     if key not in store:
         store[key] = build()
     return store[key]
+
+
+def remember_for_read(key: Hashable, value: object) -> None:
+    """Hand ``value`` to later ``once_per_read(key, …)`` calls of this GET/HEAD request (a
+    page that computed it along the way); elsewhere nothing."""
+    store = _store()
+    if store is not None:
+        store[key] = value

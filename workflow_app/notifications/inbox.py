@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import has_request_context, request
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -34,6 +33,7 @@ from workflow_app.auth.models import User
 from workflow_app.evaluations import listing
 from workflow_app.evaluations.models import Evaluation, TeamMember
 from workflow_app.extensions import db
+from workflow_app.requestmemo import once_per_read, remember_for_read
 from workflow_app.units.models import Unit
 from workflow_app.workflow.models import Revision, Signature, SignatureDelegation
 from workflow_app.workflow.states import EvaluationState, TeamRole
@@ -133,23 +133,16 @@ def _todos(user: User):  # noqa: ANN202
         else sources[0].subquery("todos")
 
 
-def _request_memo() -> dict[int, int]:
-    """Counts already asked in this request (a fresh dict outside one). Kept in the WSGI
-    environ, not ``g``: an app context may outlive a request (tests, CLI)."""
-    if not has_request_context():
-        return {}
-    return request.environ.setdefault("workflow_app.inbox_counts", {})
-
-
 def inbox_count(user: User) -> int:
     """How many things await the user (the navigation badge): one indexed COUNT, asked once
-    per request (the inbox page, which counts the same rows, hands its total over)."""
-    memo = _request_memo()
-    if user.id not in memo:
+    per read request (the inbox page, which counts the same rows, hands its total over)."""
+
+    def count() -> int:
         todos = _todos(user)
-        memo[user.id] = 0 if todos is None else \
+        return 0 if todos is None else \
             db.session.scalar(select(func.count()).select_from(todos)) or 0
-    return memo[user.id]
+
+    return once_per_read(("inbox_count", user.id), count)
 
 
 def _base(user: User, filters: listing.Filters):  # noqa: ANN202
@@ -191,7 +184,7 @@ def inbox_page(user: User, filters: listing.Filters) -> listing.Page:
     page = listing.paginate(base, filters, extra=extra, order=order, unique=unique)
     if not filters.active:
         # Unfiltered, the page's total is the badge's count (the same rows).
-        _request_memo()[user.id] = page.total
+        remember_for_read(("inbox_count", user.id), page.total)
     return page
 
 
