@@ -53,3 +53,23 @@ def test_a_value_handed_over_is_what_later_calls_get(app):
         remember_for_read("count", 7)  # a write keeps nothing
         assert once_per_read("count", build) == 1
     assert len(calls) == 1
+
+
+def test_the_shared_document_is_not_changed_by_its_readers(app, make, db_session):
+    """Within a read request every reader gets the same document, so none may change it: the
+    API's read form (export, scores, findings, signatures) leaves it as built, and the content
+    hash it reports is the document's own."""
+    import copy
+
+    from workflow_app.api.evaluations import evaluation_json
+    from workflow_app.evaluations.document import content_hash, to_document
+
+    evaluation = make.evaluation()
+    db_session.commit()
+    fresh = copy.deepcopy(to_document(evaluation))
+    with app.test_request_context(f"/api/v1/evaluations/{evaluation.id}", method="GET"):
+        shared = to_document(evaluation)
+        assert to_document(evaluation) is shared
+        read = evaluation_json(evaluation)
+        assert to_document(evaluation) == fresh
+        assert read["content_hash"] == content_hash(fresh)

@@ -41,22 +41,9 @@ def json_schema() -> dict[str, Any]:
 
 
 def export_document(evaluation: Evaluation) -> dict[str, Any]:
-    """The exchange JSON of an evaluation: its content document.
-
-    Grade band minimums are written as plain decimals ("60", not "6E+1" as
-    `GradeScheme.as_dict` currently gives), so the export satisfies the JSON Schema.
-    """
-    doc = to_document(evaluation)
-    for band in doc["grade_scheme"]["bands"]:
-        band["min"] = _plain(band["min"])
-    return doc
-
-
-def _plain(value: str) -> str:
-    from decimal import Decimal
-
-    number = Decimal(str(value))
-    return f"{number:f}" if number != number.to_integral_value() else str(int(number))
+    """The exchange JSON of an evaluation: its content document (grade band minimums are
+    already plain decimals there, "60" and not "6E+1": ``GradeScheme.as_dict``)."""
+    return to_document(evaluation)
 
 
 def dumps(doc: dict[str, Any]) -> str:
