@@ -81,6 +81,13 @@ def check_signatures(session: Session, batch: int) -> CheckResult:
     return result
 
 
+def _recorded_hash(action: str, detail: dict | None) -> str | None:
+    """The PDF hash a publication event recorded: the worker's ``report_stored`` keeps it as
+    ``sha256``, a publication rendered in the request as ``report_sha256``."""
+    detail = detail or {}
+    return detail.get("sha256") if action == "report_stored" else detail.get("report_sha256")
+
+
 def _publication_hashes(session: Session, evaluation_ids: list[int]) -> dict[int, list]:
     """Evaluation id → [(action, recorded sha256 or None)] of its publication events."""
     events: dict[int, list] = {}
@@ -89,10 +96,7 @@ def _publication_hashes(session: Session, evaluation_ids: list[int]) -> dict[int
             .where(AuditEvent.evaluation_id.in_(evaluation_ids),
                    AuditEvent.action.in_(PUBLICATION_ACTIONS))
             .order_by(AuditEvent.id)):
-        detail = detail or {}
-        recorded = detail.get("sha256") if action == "report_stored" else detail.get(
-            "report_sha256")
-        events.setdefault(evaluation_id, []).append((action, recorded))
+        events.setdefault(evaluation_id, []).append((action, _recorded_hash(action, detail)))
     return events
 
 
@@ -143,9 +147,7 @@ def _check_missing_reports(session: Session, result: CheckResult) -> None:
                    AuditEvent.evaluation_id.is_not(None),
                    AuditEvent.evaluation_id.not_in(stored))
             .order_by(AuditEvent.id)):
-        detail = detail or {}
-        recorded = detail.get("sha256") if action == "report_stored" else detail.get(
-            "report_sha256")
+        recorded = _recorded_hash(action, detail)
         if recorded:
             result.fault(f"评价 #{evaluation_id} 的公开报告已登记在审计记录中（PDF 哈希 "
                          f"{recorded[:16]}…），但报告已不存在（被删除）",
