@@ -312,3 +312,35 @@ def test_the_nightly_job_uses_the_full_check(demo, tamper, app):
     result = tasks.integrity_check()
     assert result["ok"] is False and "异常" in result["message"]
     assert verify.last_result()["ok"] is False
+
+
+def test_a_history_of_returns_and_resignings_verifies_clean(make, db_session, verify_cli):
+    """The revision-history check passes the real paths: a withdrawal, a member's return, a
+    leader's return after the signatures, the finance bureau's return after approval, and the
+    signatures given again on each new revision — then names a return nobody recorded."""
+    from tests.workflow.helpers import S, build_world
+    from workflow_app.workflow.operations import fire
+
+    world = build_world(make)
+    e = world.evaluation
+    fire(e, "submit", world.preparer)
+    fire(e, "withdraw", world.preparer)
+    fire(e, "submit", world.preparer)
+    fire(e, "return", world.member1, reason="指标值有误")
+    fire(e, "submit", world.preparer)
+    fire(e, "sign", world.member1)
+    fire(e, "sign", world.member2)
+    fire(e, "return", world.leader, reason="佐证不足")
+    world.go(S.FINANCE_ACCEPTANCE)
+    fire(e, "return", world.finance, reason="请补充说明")
+    world.go(S.PUBLISHED)
+    db_session.commit()
+    assert e.revision_number == 5
+    code, output = verify_cli()
+    assert code == 0, output
+
+    db_session.execute(text("UPDATE revisions SET returned_at = NULL WHERE evaluation_id = :e "
+                            "AND number = 2"), {"e": e.id})
+    db_session.commit()
+    code, output = verify_cli()
+    assert code == 1 and "第 2 版没有退回记录" in output, output
