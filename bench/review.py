@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/province"
+from bench.load import DEFAULT_URL  # noqa: E402
 
 
 def main() -> int:
