@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu", action="store_true",
                         help="cProfile on CPU time (steady on a busy machine), top 40 cumulative")
     parser.add_argument("--sql", action="store_true", help="print each statement")
+    parser.add_argument("--calls", action="store_true",
+                        help="Python function calls per request (cProfile): a deterministic "
+                             "measure of the app's work on a machine too noisy for timing")
     args = parser.parse_args(argv)
 
     import os
@@ -113,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     clients = {"anon": (app.test_client(), "")}
     for role in ("preparer", "finance"):
         clients[role] = _login(app, chosen[role])
-    print(f"{'page':34} {'ms':>8} {'cpu ms':>8} {'queries':>8} {'KB':>8}")
+    print(f"{'page':34} {'ms':>8} {'cpu ms':>8} {'queries':>8} {'KB':>8}"
+          + (f" {'calls':>8}" if args.calls else ""))
     for name, who, method, path, kwargs in pages(chosen, clients["preparer"][1]):
         if args.only and args.only not in name:
             continue
@@ -129,9 +133,17 @@ def main(argv: list[str] | None = None) -> int:
             response = getattr(client, method)(path, **kwargs)
             times.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
+        calls = ""
+        if args.calls:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.runcall(getattr(client, method), path, **kwargs)
+            calls = f" {pstats.Stats(profile).total_calls:8}"
         print(f"{name:34} {statistics.median(times):8.1f} {statistics.median(cpu):8.1f} "
               f"{len(statements):8} "
-              f"{len(response.data) / 1024:8.1f}", flush=True)
+              f"{len(response.data) / 1024:8.1f}{calls}", flush=True)
         if args.sql:
             for s in statements:
                 print("    ", s[:300])

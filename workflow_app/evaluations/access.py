@@ -11,6 +11,8 @@ from workflow_app.units.models import Unit
 from workflow_app.workflow.states import EvaluationState
 
 # A finance bureau sees an evaluation once the unit's leader has signed it off to the bureau.
+# Built once (SQLAlchemy memoizes an alias's column adaptation on the alias object).
+_MINE = aliased(Evaluation, name="mine")
 BUREAU_VISIBLE_STATES = (
     EvaluationState.FINANCE_ACCEPTANCE,
     EvaluationState.ACCEPTED,
@@ -31,7 +33,7 @@ def visible_evaluations(user: User) -> Select[tuple[Evaluation]]:
     # A member from another unit (an expert of a 绩效评估中心) sees the teams they are on.
     # One IN over a UNION of two indexed selects rather than ``unit_id = ? OR id IN (...)``:
     # PostgreSQL cannot use an index for that OR and read every evaluation.
-    mine = aliased(Evaluation)  # not correlated with the outer query's evaluations
+    mine = _MINE  # not correlated with the outer query's evaluations
     own = select(mine.id).where(mine.unit_id == user.unit_id)
     on_team = select(TeamMember.evaluation_id).where(TeamMember.user_id == user.id)
     return query.where(Evaluation.id.in_(union(own, on_team)))

@@ -34,6 +34,8 @@ from workflow_app.workflow.states import EvaluationState, TeamRole
 S = EvaluationState
 PAGE_SIZE = 25
 MAX_QUERY = 100
+# Built once (SQLAlchemy memoizes an alias's column adaptation on the alias object).
+_LEADER = aliased(User, name="leader")
 # Reaching the bureau in time means being accepted: after that nothing can be late.
 DONE_STATES = (S.ACCEPTED, S.PUBLISHED)
 
@@ -180,7 +182,7 @@ def overdue_condition(due: ColumnElement, on: date) -> ColumnElement:
 
 def leader_name_column() -> ColumnElement:
     """The team leader's name (the one who approves)."""
-    leader = aliased(User)
+    leader = _LEADER
     return (select(leader.name).join(TeamMember, TeamMember.user_id == leader.id)
             .where(TeamMember.evaluation_id == Evaluation.id, TeamMember.role == TeamRole.LEADER)
             .correlate(Evaluation).limit(1).scalar_subquery())

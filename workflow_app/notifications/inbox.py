@@ -39,6 +39,10 @@ from workflow_app.workflow.models import Revision, Signature, SignatureDelegatio
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
 S = EvaluationState
+# Aliases built once: SQLAlchemy memoizes each alias's column adaptation on the object, so an
+# alias made per request repays that work on every request.
+_HANDED = aliased(TeamMember, name="handed")
+_SIGNED_FOR = aliased(User, name="signed_for")
 KIND_LABELS = {"draft": "待完成的草稿", "sign": "待会签", "sign_for": "代签", "approve": "待审定",
                "accept": "待验收", "publish": "待公开"}
 
@@ -108,7 +112,7 @@ def _sources(user: User) -> list[Select]:
                    .join(TeamMember, TeamMember.evaluation_id == Evaluation.id)
                    .where(TeamMember.user_id == user.id, TeamMember.role == TeamRole.LEADER,
                           Evaluation.state == S.LEADER_SIGNOFF))
-    handed = aliased(TeamMember)
+    handed = _HANDED
     sources.append(
         select(*_row("sign_for", SignatureDelegation.member_id))
         .select_from(SignatureDelegation)
@@ -159,7 +163,7 @@ def _base(user: User, filters: listing.Filters):  # noqa: ANN202
     if todos is None:
         return None, [], True
     kind_col, id_col, member_col = list(todos.c)
-    signed_for = aliased(User)
+    signed_for = _SIGNED_FOR
     base = (select(Evaluation).join(todos, id_col == Evaluation.id)
             .outerjoin(signed_for, signed_for.id == member_col))
     if filters.todo:
