@@ -28,6 +28,7 @@ from reportlab.platypus import (
     PageTemplate,
 )
 
+from .compression import use_report_level
 from .context import make_context
 from .cover import cover_page
 from .funding import funding_tables, summary_block
@@ -78,6 +79,7 @@ def render_report(doc: dict, *, record: dict | None = None) -> bytes:
     The result is deterministic: the same ``doc`` and ``record`` give the same bytes.
     """
     record = dict(record or {})
+    use_report_level()
     start_report()
     ctx = make_context(doc, record)
     buffer = io.BytesIO()
