@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -26,6 +28,7 @@ def worker_command(burst: bool) -> None:
     # database connection is ever shared between a parent and a child process.
     worker = SimpleWorker([queue], connection=connection)
     click.echo(f"RQ worker on queue {queue.name!r} ({current_app.config['REDIS_URL']})")
+    gc.freeze()  # the loaded app lives as long as the worker: out of the collector's sight
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
 
 
