@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("-n", type=int, default=20)
     parser.add_argument("--cpu", action="store_true")
+    parser.add_argument("--sql", action="store_true",
+                        help="the statements of one more signature, slowest first, with ms")
     args = parser.parse_args(argv)
     os.environ.setdefault("SECRET_KEY", "bench-profile-secret-key-0123456789")
     os.environ.update(SESSION_COOKIE_SECURE="0", JSON_REQUEST_LOG="0", JOBS_MODE="sync",
@@ -42,8 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     chosen = choose(args.database_url, n_sign=args.n + 2, n_publish=0)
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": args.database_url})
     statements: list[str] = []
+    timed: list[tuple[float, str]] = []
+    started_at: list[float] = []
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *a: (statements.append(a[2]), started_at.append(time.perf_counter())))
+        event.listen(db.engine, "after_cursor_execute",
+                     lambda *a: timed.append(((time.perf_counter() - started_at[-1]) * 1000,
+                                              " ".join(a[2].split()))))
     client = app.test_client()
     pairs = list(chosen["pairs"])
 
@@ -66,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
             print("status", status)
     print(f"sign: {statistics.median(times):.1f} ms, {statistics.median(cpu):.1f} ms CPU, "
           f"{statistics.median(counts):.0f} statements (median of {args.n})")
+    if args.sql:
+        timed.clear()
+        sign()
+        for ms, sql in sorted(timed, reverse=True):
+            print(f"{ms:8.2f}  {sql[:220] if ms < 10 else sql}")
     if args.cpu:
         import cProfile
         import pstats
