@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("-n", type=int, default=20)
     parser.add_argument("--cpu", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="pyinstrument tree of one more signature (pip install pyinstrument)")
     parser.add_argument("--sql", action="store_true",
                         help="the statements of one more signature, slowest first, with ms")
     args = parser.parse_args(argv)
@@ -79,6 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         sign()
         for ms, sql in sorted(timed, reverse=True):
             print(f"{ms:8.2f}  {sql[:220] if ms < 10 else sql}")
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        sign()
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
     if args.cpu:
         import cProfile
         import pstats

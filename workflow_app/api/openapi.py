@@ -285,7 +285,18 @@ def openapi_document() -> dict[str, Any]:
                         "schema": {"type": "object", "additionalProperties": False,
                                    "properties": {"reason": {"type": "string"},
                                                   "comment": {"type": "string"}}}}}},
-                    "responses": {"200": _json("Evaluation", "新状态"),
+                    "parameters": [{
+                        "name": "Prefer", "in": "header", "required": False,
+                        "schema": {"type": "string"},
+                        "description": "return=minimal（RFC 7240）：只返回新状态的列表形式"
+                                       "（EvaluationSummary，不计分、不审查），响应带 "
+                                       "Preference-Applied: return=minimal"}],
+                    "responses": {"200": {
+                        "description": "新状态：评价全文（Evaluation），或按 Prefer: "
+                                       "return=minimal 返回 EvaluationSummary",
+                        "content": {"application/json": {"schema": {"anyOf": [
+                            {"$ref": "#/components/schemas/Evaluation"},
+                            {"$ref": "#/components/schemas/EvaluationSummary"}]}}}},
                                   "400": _error("请求体有误"),
                                   "403": _error("当前角色不能执行该操作"),
                                   "409": _error("当前状态不允许该操作"),

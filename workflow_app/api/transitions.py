@@ -2,20 +2,38 @@
 
 The workflow engine (`workflow_app.workflow.operations.fire`) decides; this face maps its
 errors: PermissionDenied → 403, TransitionNotAllowed → 409, WorkflowError → 422.
+
+The answer is the evaluation in its new state (scores, findings, indicators: what GET
+returns). A client firing many steps — a signing tool, a bureau's batch — that needs only
+the new state asks for it with ``Prefer: return=minimal`` (RFC 7240) and gets the list
+form (``EvaluationSummary``), with ``Preference-Applied: return=minimal``: the full form
+costs scoring and the consistency review of the whole document, most of the request.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import g, request
+from flask import g, jsonify, request
 
 from workflow_app.api.errors import ApiError
-from workflow_app.api.evaluations import _read_response, json_body, load_visible
+from workflow_app.api.evaluations import (
+    _etag,
+    _read_response,
+    evaluation_summary,
+    json_body,
+    load_visible,
+)
 from workflow_app.extensions import db
 
 _TRIGGER = re.compile(r"^[a-z_]{1,40}$")
 _FIELDS = {"reason", "comment"}
+_PREFER = re.compile(r"(?:^|[,;\s])return\s*=\s*\"?minimal\"?(?:$|[,;\s])", re.IGNORECASE)
+
+
+def wants_minimal() -> bool:
+    """True when the request says ``Prefer: return=minimal`` (among other preferences)."""
+    return any(_PREFER.search(value) for value in request.headers.getlist("Prefer"))
 
 
 def _optional_body() -> dict[str, str]:
@@ -61,4 +79,10 @@ def fire_transition(evaluation_id: int, trigger: str):
         db.session.rollback()
         raise ApiError(422, str(exc) or None) from None
     db.session.commit()
+    if wants_minimal():
+        response = jsonify(evaluation_summary(evaluation))
+        response.headers["ETag"] = _etag(evaluation)
+        response.headers["Preference-Applied"] = "return=minimal"
+        response.vary.add("Prefer")
+        return response
     return _read_response(evaluation)
