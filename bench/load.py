@@ -428,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generate-if-missing", action="store_true",
                         help="build the province first (bench/generate.py) when the database "
                              "does not exist or holds no evaluations")
+    parser.add_argument("--only", default="",
+                        help="rows whose name contains this (the static row always runs)")
     parser.add_argument("--no-prewarm", action="store_true",
                         help="measure a cold database (no pg_prewarm of the province first)")
     args = parser.parse_args(argv)
@@ -457,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
         cookies = {role: login(base, chosen[role]) for role in ("preparer", "finance")}
         rows = targets(chosen, cookies)
         rows.insert(10, deep_keyset_target(base, chosen))
+        if args.only:
+            rows = rows[:1] + [t for t in rows[1:] if args.only in t.name]
         for target in rows:
             since = datetime.now(UTC)
             warm_up(base, target)

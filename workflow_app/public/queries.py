@@ -69,7 +69,7 @@ def _fmt(value: Any) -> str:
     return "—" if value is None else format_decimal(value)
 
 
-class _Memo:
+class Memo:
     """Answers that change only when a report is published, kept per process.
 
     Published reports are never updated or deleted, so the newest report (its id and hash)
@@ -96,8 +96,22 @@ class _Memo:
             while len(self._data) > self._size:
                 self._data.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget everything (a database emptied under the process: tests)."""
+        with self._lock:
+            self._data.clear()
 
-_memo = _Memo()
+
+def forget_published() -> None:
+    """Drop what this process remembers about the published set (counts, choices, pages)."""
+    from workflow_app.public import pagecache, views
+
+    _memo.clear()
+    pagecache.forget()
+    views._subtotals.clear()
+
+
+_memo = Memo()
 
 
 def published_marker() -> tuple[Any, ...]:

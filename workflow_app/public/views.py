@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 
-from workflow_app.public import queries
+from workflow_app.public import pagecache, queries
 from workflow_app.public.forms import VerifyUploadForm
 from workflow_app.public.publication import normalise_code, review_records
 from workflow_app.reports.record import content_disposition, report_filename, report_title
@@ -63,6 +63,10 @@ def _too_large(_exc):  # noqa: ANN001
 @bp.route("/")
 def index():
     """Published reports, filtered by year, unit, kind and grade, searchable by name."""
+    return pagecache.anonymous_page("index", _render_index)
+
+
+def _render_index() -> str:
     filters = queries.Filters.from_args(request.args)
     page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
     result = queries.list_published(filters, page=page, per_page=queries.PAGE_SIZE,
@@ -100,7 +104,7 @@ def _rows(nodes: list[dict], level: int = 1) -> list[dict]:
     return out
 
 
-_subtotals = queries._Memo(2048)
+_subtotals = queries.Memo(2048)
 
 
 def _node_scores(doc: dict, sha256: str = "") -> dict[str, str]:
@@ -126,6 +130,10 @@ def _node_scores(doc: dict, sha256: str = "") -> dict[str, str]:
 @bp.route("/reports/<ref>")
 def detail(ref: str):
     """One published report: header, scores (from the published snapshot), signatures."""
+    return pagecache.anonymous_page("detail", lambda: _render_detail(ref))
+
+
+def _render_detail(ref: str) -> str:
     found = _by_ref(ref)
     return render_template(
         "public/detail.html",
