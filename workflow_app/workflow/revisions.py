@@ -81,14 +81,12 @@ def pending_signers(evaluation: Evaluation, revision: Revision | None) -> list[T
 
 
 def delegations_of(revision: Revision | None) -> list[SignatureDelegation]:
-    """转交: who may sign for whom on this revision."""
+    """转交: who may sign for whom on this revision (read once per read request: the detail
+    page's panel and its signing choices both ask)."""
     if revision is None:
         return []
-    return list(
-        db.session.scalars(
-            select(SignatureDelegation).where(SignatureDelegation.revision_id == revision.id)
-        )
-    )
+    return list(once_per_read(("delegations", revision.id), lambda: list(db.session.scalars(
+        select(SignatureDelegation).where(SignatureDelegation.revision_id == revision.id)))))
 
 
 def signable_members(evaluation: Evaluation, revision: Revision | None,
