@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
@@ -167,6 +168,7 @@ class Filters:
 # --------------------------------------------------------------------------- columns
 
 
+@cache  # a constant expression: built once, SQLAlchemy memoizes on it
 def due_on_column() -> ColumnElement:
     """The deadline of the evaluation's fiscal year set by its unit's bureau (or NULL)."""
     return (select(DueDate.due_on)
@@ -180,6 +182,7 @@ def overdue_condition(due: ColumnElement, on: date) -> ColumnElement:
     return and_(due.is_not(None), due < on, Evaluation.state.not_in(DONE_STATES))
 
 
+@cache  # a constant expression: built once, SQLAlchemy memoizes on it
 def leader_name_column() -> ColumnElement:
     """The team leader's name (the one who approves)."""
     leader = _LEADER
@@ -188,6 +191,7 @@ def leader_name_column() -> ColumnElement:
             .correlate(Evaluation).limit(1).scalar_subquery())
 
 
+@cache  # a constant expression: built once, SQLAlchemy memoizes on it
 def pending_signers_column() -> ColumnElement:
     """How many required signers (everyone but the leader) have not signed the current
     revision; 0 outside team review (the only state whose next actor shows it).
