@@ -157,9 +157,9 @@ def _clean_database(request):
     from workflow_app.extensions import db
 
     reset_limits(application)
-    from workflow_app.public.queries import forget_published
+    from workflow_app.memo import forget_all
 
-    forget_published()  # ids restart below: a remembered marker could match the next test's
+    forget_all()  # ids and versions restart below: a remembered key could match the next test's
     # The integrity check's last result (a file beside the database) described this database.
     Path(application.instance_path, "integrity-last.json").unlink(missing_ok=True)
 

@@ -12,12 +12,14 @@ def register_web(app: Flask) -> None:
     """Register blueprints, CLI commands, error handlers and the SQLite pragmas."""
     from workflow_app.auth.views import bp as auth_bp
     from workflow_app.cli import register_cli
+    from workflow_app.evaluations import report_body
     from workflow_app.evaluations.views import bp as evaluations_bp
     from workflow_app.security import register as register_security
 
     register_security(app)  # first: its bounded <int:> converter must exist before any route
     app.register_blueprint(auth_bp)
     app.register_blueprint(evaluations_bp)
+    report_body.register(app)
     for loader in _optional_blueprints():
         loader(app)
     register_cli(app)

@@ -16,8 +16,12 @@ S = EvaluationState
 
 def _queries(count_queries, client, method: str, url: str, **kwargs) -> int:
     """The statements one request sends, with nothing of the test's own rows in the session's
-    identity map (the request shares the test's app context, hence its session)."""
+    identity map (the request shares the test's app context, hence its session) and nothing
+    remembered by the process (``memo``): a read nobody made before, the costliest."""
+    from workflow_app.memo import forget_all
+
     db.session.expunge_all()
+    forget_all()
     with count_queries() as counter:
         response = getattr(client, method)(url, **kwargs)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]

@@ -36,6 +36,7 @@ from sqlalchemy.engine import URL, make_url
 
 from workflow_app.dbtypes import utcnow
 from workflow_app.extensions import db
+from workflow_app.memo import forget_all
 
 FORMAT = "jixiao-backup/1"
 MANIFEST = "manifest.json"
@@ -279,6 +280,7 @@ def restore_backup(path: str | os.PathLike[str]) -> RestoreReport:
         member = work / manifest["database_member"]
         db.session.remove()
         db.engine.dispose()
+        forget_all()  # what this process derived from the database it replaces
         if dialect == "sqlite":
             target = _sqlite_path(url)
             if target is None:

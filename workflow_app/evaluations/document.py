@@ -95,15 +95,20 @@ def indicator_node(indicator: Indicator, code: str) -> dict[str, Any]:
 
 
 def to_document(evaluation: Evaluation) -> dict[str, Any]:
-    """The evaluation's content as a document (decimal strings, display order); built once
-    per read request (``requestmemo``: read-only for the caller then)."""
+    """The evaluation's content as a document (decimal strings, display order). In a read
+    request it is built once per content version and process (``readcache``; once per request
+    for an object with unsaved changes): read-only for the caller then."""
+    from workflow_app.evaluations.readcache import remembered_document
     from workflow_app.requestmemo import once_per_read
 
-    return once_per_read(("document", evaluation.id, evaluation.version),
-                         lambda: _build_document(evaluation))
+    return remembered_document(evaluation, lambda: once_per_read(
+        ("document", evaluation.id, evaluation.version), lambda: _build_document(evaluation)))
 
 
 def _build_document(evaluation: Evaluation) -> dict[str, Any]:
+    from workflow_app.evaluations.scorecard import load_tree
+
+    load_tree(evaluation)
     roots = [i for i in evaluation.indicators if i.parent_id is None]
     roots.sort(key=lambda i: (i.position, i.id or 0))
     return {

@@ -157,11 +157,11 @@ def locate(evaluation: Evaluation, findings: list[Finding], *, editable: bool,
     card of the read page. ``doc`` is the document reviewed (the preview's unsaved one)."""
     from flask import url_for
 
-    from workflow_app.evaluations.scorecard import ordered_indicators
+    from workflow_app.evaluations.scorecard import indicator_ids
 
-    ids = {code: ind.id for code, ind in ordered_indicators(evaluation)}
-    sections = (doc or {}).get("sections") if doc is not None else [
-        {"key": s.key, "title": s.title} for s in evaluation.sections]
+    # The indicator ids only when a finding points at an indicator (most pages have none).
+    ids = indicator_ids(evaluation) if any(f.part == "indicators" for f in findings) else {}
+    sections = (doc if doc is not None else to_document(evaluation)).get("sections")
     section_index = {str(s.get("key") or ""): i for i, s in enumerate(sections or [])}
     out = []
     for f in findings:

@@ -7,6 +7,7 @@ never re-derives a score.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,23 @@ def load_options() -> list:
     ]
 
 
+def load_tree(evaluation: Evaluation) -> Evaluation:
+    """The evaluation with its tree, evidence and team loaded in a few queries, when only its
+    row was (a read page whose body is remembered loads only the row). An object with unsaved
+    changes is left as it is (its collections then load as they are walked)."""
+    from sqlalchemy import inspect, select
+
+    from workflow_app.extensions import db
+
+    state = inspect(evaluation)
+    if "indicators" in evaluation.__dict__ or not state.persistent or state.modified:
+        return evaluation
+    db.session.scalars(select(Evaluation).where(Evaluation.id == evaluation.id)
+                       .options(*load_options())
+                       .execution_options(populate_existing=True)).one()
+    return evaluation
+
+
 def ordered_indicators(evaluation: Evaluation) -> list[tuple[str, Indicator]]:
     """(position code, indicator) depth-first, in the order of the content document."""
     out: list[tuple[str, Indicator]] = []
@@ -51,6 +69,33 @@ def ordered_indicators(evaluation: Evaluation) -> list[tuple[str, Indicator]]:
     roots = [i for i in evaluation.indicators if i.parent_id is None and i.parent is None]
     roots.sort(key=lambda i: (i.position, i.id or 0))
     visit(roots, "")
+    return out
+
+
+def indicator_ids(evaluation: Evaluation) -> dict[str, int]:
+    """Position code → indicator id, in the order of ``ordered_indicators``: from the loaded
+    tree, or else from one query of two columns (a read page whose body is remembered has
+    not loaded the tree)."""
+    if "indicators" in evaluation.__dict__:
+        return {code: ind.id for code, ind in ordered_indicators(evaluation)}
+    from sqlalchemy import select
+
+    from workflow_app.extensions import db
+
+    children: dict[int | None, list[int]] = {}
+    for id_, parent_id in db.session.execute(
+            select(Indicator.id, Indicator.parent_id)
+            .where(Indicator.evaluation_id == evaluation.id)
+            .order_by(Indicator.position, Indicator.id)):
+        children.setdefault(parent_id, []).append(id_)
+    out: dict[str, int] = {}
+
+    def visit(parent_id: int | None, prefix: str) -> None:
+        for index, id_ in enumerate(children.get(parent_id, ()), 1):
+            out[f"{prefix}{index}"] = id_
+            visit(id_, f"{prefix}{index}.")
+
+    visit(None, "")
     return out
 
 
@@ -89,6 +134,7 @@ def document_with_overrides(evaluation: Evaluation,
     """The content document with unsaved leaf values (indicator id → fields) put in."""
     doc = to_document(evaluation)
     if overrides:
+        doc = copy.deepcopy(doc)  # the stored document is shared by the read requests
         by_code = {code: ind.id for code, ind in ordered_indicators(evaluation)}
         for leaf in _leaf_dicts(doc["indicators"]):
             new = overrides.get(by_code.get(leaf["code"]))

@@ -135,11 +135,10 @@ def home():
 @bp.route("/evaluations/<int:evaluation_id>")
 @login_required
 def detail(evaluation_id: int):
-    """Read one evaluation, with the engine's scores beside the team's."""
-    evaluation = load_visible(evaluation_id, for_edit=True)
+    """Read one evaluation, with the engine's scores beside the team's (the body is rendered
+    once per content version: ``report_body``)."""
+    evaluation = load_visible(evaluation_id)
     return render_template("evaluations/detail.html", evaluation=evaluation,
-                           scorecard=build_scorecard(evaluation),
-                           funding_totals=ops.funding_rates(evaluation),
                            can_edit=can_edit_content(current_user, evaluation))
 
 

@@ -131,7 +131,7 @@ def _document_options() -> list:
 
 def _live_for(evaluation: Evaluation, snapshot: dict[str, Any]) -> dict[str, Any]:
     """The live document, minus 加签 members the snapshot does not name."""
-    live = to_document(evaluation)
+    live = dict(to_document(evaluation))  # a copy: the document may be shared by reads
     named = {m.get("username") for m in snapshot.get("team") or []}
     added = {m.user.username for m in evaluation.team if m.added_in_review}
     live["team"] = [m for m in live["team"]

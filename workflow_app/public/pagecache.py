@@ -6,21 +6,21 @@ changes only by a publication (published reports are never changed or removed, a
 evaluation never leaves 已公开), which changes
 :func:`~workflow_app.public.queries.published_marker`; a rendered page is kept under that
 marker, the path, the query string and the minute, so a renamed unit shows within a minute.
-Only the HTML is kept: every answer gets its own headers. Bounded, per process. A request
+Only the HTML is kept: every answer gets its own headers. Bounded, per process (emptied by
+``memo.forget_all`` when the database is replaced). A request
 carrying any cookie (a signed-in user, a flashed message) is rendered afresh.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from flask import request
 
-from workflow_app.public.queries import Memo, published_marker
+from workflow_app.memo import Memo, this_minute
+from workflow_app.public.queries import published_marker
 
 _pages = Memo(size=256)
-MINUTE = 60
 
 
 def anonymous_page(name: str, render: Callable[[], str]) -> str:
@@ -28,14 +28,10 @@ def anonymous_page(name: str, render: Callable[[], str]) -> str:
     if request.cookies:
         return render()
     key = (name, published_marker(), request.path, request.query_string,
-           int(time.time() // MINUTE))
+           this_minute())
     html = _pages.get(key)
     if html is None:
         html = render()
         _pages.put(key, html)
     return html
 
-
-def forget() -> None:
-    """Drop every remembered page (tests)."""
-    _pages.clear()

@@ -8,8 +8,6 @@ bytes are never loaded except by the download.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +18,7 @@ from sqlalchemy.orm import defer
 from workflow_app.evaluations.models import Evaluation, EvaluationKind
 from workflow_app.evaluations.scoring import format_decimal
 from workflow_app.extensions import db
+from workflow_app.memo import Memo
 from workflow_app.paging import PagerMixin
 from workflow_app.public.models import PublishedReport
 from workflow_app.units.models import Unit
@@ -67,48 +66,6 @@ class Summary:
 
 def _fmt(value: Any) -> str:
     return "—" if value is None else format_decimal(value)
-
-
-class Memo:
-    """Answers that change only when a report is published, kept per process.
-
-    Published reports are never updated or deleted, so the newest report (its id and hash)
-    identifies the whole published set: one primary-key lookup tells whether a remembered
-    count or list of filter options still holds. Bounded, thread-safe.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self._data: OrderedDict[Any, Any] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-            return None
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything (a database emptied under the process: tests)."""
-        with self._lock:
-            self._data.clear()
-
-
-def forget_published() -> None:
-    """Drop what this process remembers about the published set (counts, choices, pages)."""
-    from workflow_app.public import pagecache, views
-
-    _memo.clear()
-    pagecache.forget()
-    views._subtotals.clear()
 
 
 _memo = Memo()
