@@ -13,7 +13,7 @@ a hundred thousand. Scores and grades are the stored derived columns
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import Evaluation, EvaluationKind, TeamMember
 from workflow_app.extensions import db
+from workflow_app.memo import Memo, this_minute
 from workflow_app.notifications.models import DueDate
 from workflow_app.paging import PagerMixin
 from workflow_app.units.models import Unit
@@ -372,18 +373,43 @@ def count(query: Select) -> int:
         query.order_by(None).with_only_columns(Evaluation.id).subquery())) or 0
 
 
-def year_options(base: Select) -> list[int]:
-    """The fiscal years present in ``base`` (one DISTINCT query on an indexed column)."""
-    sub = base.order_by(None).with_only_columns(Evaluation.fiscal_year).distinct().subquery()
-    return list(db.session.scalars(select(sub.c.fiscal_year).order_by(sub.c.fiscal_year.desc())))
+# The filter drop-downs' choices (the fiscal years a user's evaluations span, a bureau's units)
+# change a few times a year; every list and inbox page shows them. They are kept per process
+# for the minute: a new year or a new unit is offered within a minute.
+_choices = Memo(size=8192)
+
+
+def year_options(base: Select, user: User | None = None) -> list[int]:
+    """The fiscal years present in ``base`` (one DISTINCT query on an indexed column);
+    with ``user`` (whose visible evaluations ``base`` selects) remembered for the minute."""
+    def query() -> list[int]:
+        sub = base.order_by(None).with_only_columns(Evaluation.fiscal_year).distinct().subquery()
+        return list(db.session.scalars(select(sub.c.fiscal_year)
+                                       .order_by(sub.c.fiscal_year.desc())))
+
+    if user is None:
+        return query()
+    return _remembered(("years", user.id, user.unit_id), query)
 
 
 def unit_options(user: User) -> list[tuple[int, str]]:
-    """The units a finance officer oversees (id, name), for the unit filter; [] for others."""
+    """The units a finance officer oversees (id, name), for the unit filter; [] for others
+    (remembered for the minute)."""
     if not (user.unit.is_bureau and user.is_finance_officer):
         return []
-    return [(r.id, r.name) for r in db.session.execute(
-        select(Unit.id, Unit.name).where(Unit.bureau_id == user.unit_id).order_by(Unit.name))]
+    return _remembered(("units", user.unit_id), lambda: [
+        (r.id, r.name) for r in db.session.execute(
+            select(Unit.id, Unit.name).where(Unit.bureau_id == user.unit_id)
+            .order_by(Unit.name))])
+
+
+def _remembered(key: tuple, build: Callable[[], list]) -> list:
+    key = (*key, this_minute())
+    found = _choices.get(key)
+    if found is None:
+        found = build()
+        _choices.put(key, found)
+    return list(found)
 
 
 def fmt_score(value: Decimal | None) -> str:

@@ -123,7 +123,7 @@ def home():
         pagination=pagination,
         evaluations=pagination.items,
         filters=filters,
-        years=listing.year_options(query),
+        years=listing.year_options(query, current_user),
         units=listing.unit_options(current_user),
         states=listing.STATE_ORDER if not current_user.unit.is_bureau
         else list(listing.BUREAU_STATES),

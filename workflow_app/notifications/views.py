@@ -36,7 +36,7 @@ def inbox():
                            filters=filters, notifications=notes, due_dates=due_dates,
                            today=date.today(), todo_kinds=KIND_LABELS, sorts=listing.SORTS,
                            units=listing.unit_options(user),
-                           years=listing.year_options(visible_evaluations(user)),
+                           years=listing.year_options(visible_evaluations(user), user),
                            states=listing.STATE_ORDER if not user.unit.is_bureau
                            else [listing.S.FINANCE_ACCEPTANCE, listing.S.ACCEPTED])
 
