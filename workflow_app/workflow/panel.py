@@ -161,7 +161,8 @@ def workflow_panel(evaluation: Evaluation, user: User) -> Panel:
 
 def build_panel(evaluation: Evaluation, user: User) -> Panel:
     """Gather the workflow view of one evaluation for one user."""
-    revision = rv.current_revision(evaluation)
+    revisions = rv.revisions_of(evaluation)
+    revision = rv.current_revision(evaluation, among=revisions)
     panel = Panel(evaluation=evaluation, user=user,
                   triggers=available_triggers(evaluation, user), revision=revision)
     signatures = {s.member_id: s for s in rv.signatures_of(revision)}
@@ -169,14 +170,17 @@ def build_panel(evaluation: Evaluation, user: User) -> Panel:
     for member in evaluation.team:
         panel.signers.append(SignerRow(member.user, member.role, signatures.get(member.user_id),
                                        delegations.get(member.user_id), member.added_in_review))
-    for old in rv.revisions_of(evaluation):
+    for old in revisions:
         if revision is not None and old.id == revision.id:
             continue
         panel.earlier.append(RevisionView(old, rv.signatures_of(old)))
     if evaluation.state == EvaluationState.DRAFT and panel.earlier:
         panel.last_return = panel.earlier[0].revision
     if revision is not None:
-        base = rv.last_signed_revision(evaluation, user, before=revision.number)
+        # The newest earlier revision this user signed (rv.last_signed_revision), from the
+        # revisions and signatures just read.
+        base = next((v.revision for v in panel.earlier if v.revision.number < revision.number
+                     and any(s.member_id == user.id for s in v.signatures)), None)
         if base is not None:
             panel.diff_base = base
             panel.diff = diff_documents(json.loads(base.snapshot), json.loads(revision.snapshot))

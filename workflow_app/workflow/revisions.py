@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from workflow_app.auth.models import User
 from workflow_app.evaluations.models import Evaluation, TeamMember
 from workflow_app.extensions import db
-from workflow_app.requestmemo import once_per_read
+from workflow_app.requestmemo import once_per_read, remember_for_read
 from workflow_app.workflow.models import Revision, Signature, SignatureDelegation
 from workflow_app.workflow.states import EvaluationState, TeamRole
 
@@ -36,10 +36,17 @@ def lock_evaluation(evaluation: Evaluation) -> Evaluation:
     return evaluation
 
 
-def current_revision(evaluation: Evaluation) -> Revision | None:
-    """The revision under review (its number is the evaluation's), or None in draft."""
+def current_revision(evaluation: Evaluation,
+                     among: list[Revision] | None = None) -> Revision | None:
+    """The revision under review (its number is the evaluation's), or None in draft.
+    ``among``: the evaluation's revisions, just read by the caller (no query then)."""
     if evaluation.state == EvaluationState.DRAFT:
         return None
+    if among is not None:
+        found = next((r for r in among if r.number == evaluation.revision_number), None)
+        remember_for_read(("current_revision", evaluation.id, evaluation.revision_number),
+                          found)
+        return found
     return once_per_read(("current_revision", evaluation.id, evaluation.revision_number),
                          lambda: db.session.scalar(select(Revision).where(
                              Revision.evaluation_id == evaluation.id,

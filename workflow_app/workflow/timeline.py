@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from workflow_app.audit.models import AuditEvent
 from workflow_app.auth.models import User
@@ -88,7 +89,7 @@ def timeline(evaluation_id: int) -> list[Entry]:
     """The evaluation's audit events, oldest first, as timeline entries."""
     events = list(db.session.scalars(select(AuditEvent).where(
         AuditEvent.evaluation_id == evaluation_id, AuditEvent.action.not_in(NOT_SHOWN))
-        .order_by(AuditEvent.id)))
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id)))
     usernames = {v for e in events for k, v in (e.detail or {}).items()
                  if k in ("member", "delegate", "signed_by") and isinstance(v, str)}
     names = {u: n for u, n in db.session.execute(select(User.username, User.name).where(
