@@ -392,3 +392,48 @@ def test_openapi_document_describes_every_path(app, client):
 
     for ref in refs(spec):
         assert ref.removeprefix("#/components/schemas/") in spec["components"]["schemas"], ref
+
+
+def _leaf(nodes):
+    for node in nodes:
+        if node.get("children"):
+            found = _leaf(node["children"])
+            if found is not None:
+                return found
+        elif node.get("score") is not None:
+            return node
+    return None
+
+
+def test_a_repeated_read_is_remembered_and_every_update_shows(api, demo, count_queries):
+    """The read form is built from the document and scores remembered per content version:
+    the second GET loads no indicator; each of two updates shows in the next GET."""
+    client = api(demo.users["preparer"])
+    url = f"{URL}/{demo.website.id}"
+    first = client.get(url).get_json()
+    with count_queries() as again:
+        second = client.get(url).get_json()
+    assert second == first
+    assert not any("FROM indicators" in s for s in again.statements)
+    for problems, score in (("第一次修改", "1"), ("第二次修改", "0.5")):
+        read = client.get(url).get_json()
+        doc = client.get(f"{url}/document").get_json()
+        doc["problems"] = problems
+        leaf = _leaf(doc["indicators"])
+        leaf["score"] = score
+        assert client.put(url, json={"version": read["version"], "document": doc}
+                          ).status_code == 200
+        after = client.get(url).get_json()
+        assert after["version"] > read["version"]
+        assert _leaf_by_code(after["indicators"], leaf["code"])["score"] == score
+        assert client.get(f"{url}/document").get_json()["problems"] == problems
+
+
+def _leaf_by_code(nodes, code):
+    for node in nodes:
+        if node["code"] == code:
+            return node
+        found = _leaf_by_code(node.get("children") or [], code)
+        if found is not None:
+            return found
+    return None

@@ -155,10 +155,10 @@ def _findings(evaluation: Evaluation, doc: dict[str, Any]) -> list[dict[str, Any
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     """The read form: header, scores (the team's and the rules'), indicators, team, signatures."""
-    from workflow_app.evaluations.scoring import score_document
+    from workflow_app.evaluations.scorecard import score_evaluation
 
     doc = export_document(evaluation)
-    scores = score_document(doc)
+    scores = score_evaluation(evaluation)  # of the same document (remembered in reads)
     digest, signatures = _signatures(evaluation)
     return {
         **evaluation_summary(evaluation),
@@ -198,8 +198,8 @@ def _etag(evaluation: Evaluation) -> str:
 
 
 def _read_response(evaluation: Evaluation, status: int = 200):
-    if "indicators" not in evaluation.__dict__:
-        evaluation = _load(evaluation.id) or evaluation  # expired by the commit: reload eagerly
+    # The content comes from the document, which loads the tree in a few queries when it is
+    # not loaded (expired by a commit, or a read that loaded only the row).
     response = jsonify(evaluation_json(evaluation))
     response.status_code = status
     response.headers["ETag"] = _etag(evaluation)
@@ -281,13 +281,14 @@ def create_evaluation():
 
 
 def get_evaluation(evaluation_id: int):
-    """GET /api/v1/evaluations/{id} — one evaluation with scores, team and signatures."""
-    return _read_response(load_visible(evaluation_id))
+    """GET /api/v1/evaluations/{id} — one evaluation with scores, team and signatures (its
+    document and scores are remembered per content version: ``readcache``)."""
+    return _read_response(load_visible(evaluation_id, eager=False))
 
 
 def get_document(evaluation_id: int):
     """GET /api/v1/evaluations/{id}/document — the exchange JSON (export)."""
-    evaluation = load_visible(evaluation_id)
+    evaluation = load_visible(evaluation_id, eager=False)
     response = jsonify(export_document(evaluation))
     response.headers["ETag"] = _etag(evaluation)
     return response

@@ -1,8 +1,8 @@
 """What the read pages derive from an evaluation's stored content, kept per process.
 
 The read page of an evaluation and the API read the same content many times between two
-edits: its content document (33 to 300 indicators with their evidence) and the rendered
-report body (basic information, the scoring table, funding, the text, the team). Every edit
+edits: its content document (33 to 300 indicators with their evidence), its scores and the
+rendered report body (basic information, the scoring table, funding, the text, the team). Every edit
 of the content goes through an operation that bumps the evaluation's ``version`` (the
 optimistic lock, ``operations.common._touch``) and its ``updated_at``, and locked content
 cannot change at all (the database's triggers). So ``(id, version, updated_at)`` names the
@@ -25,7 +25,7 @@ from workflow_app.memo import Memo, this_minute
 
 T = TypeVar("T")
 _READS = frozenset({"GET", "HEAD"})
-_documents = Memo(size=1024)
+_derived = Memo(size=2048)  # documents and scores
 _fragments = Memo(size=512)
 
 
@@ -42,16 +42,23 @@ def content_key(evaluation: Any) -> tuple[Hashable, ...] | None:
     return evaluation.id, evaluation.version, evaluation.updated_at, this_minute()
 
 
-def remembered_document(evaluation: Any, build: Callable[[], T]) -> T:
-    """The evaluation's content document: remembered in read requests (shared: read-only)."""
+def remembered(what: str, evaluation: Any, build: Callable[[], T]) -> T:
+    """``build()`` for the evaluation's stored content — its document ("document"), its
+    scores ("scores") — remembered in read requests (shared: read-only)."""
     key = content_key(evaluation)
     if key is None:
         return build()
-    document = _documents.get(key)
-    if document is None:
-        document = build()
-        _documents.put(key, document)
-    return document
+    key = (what, *key)
+    found = _derived.get(key)
+    if found is None:
+        found = build()
+        _derived.put(key, found)
+    return found
+
+
+def remembered_document(evaluation: Any, build: Callable[[], T]) -> T:
+    """The evaluation's content document: remembered in read requests (shared: read-only)."""
+    return remembered("document", evaluation, build)
 
 
 def remembered_fragment(name: str, evaluation: Any, variant: Hashable,

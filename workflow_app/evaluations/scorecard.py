@@ -126,7 +126,11 @@ def score_evaluation(evaluation: Evaluation,
     ``overrides`` (indicator id → leaf fields) scores unsaved form values without touching
     the rows: the editor's live preview.
     """
-    return score_document(document_with_overrides(evaluation, overrides))
+    if overrides:
+        return score_document(document_with_overrides(evaluation, overrides))
+    from workflow_app.evaluations.readcache import remembered
+
+    return remembered("scores", evaluation, lambda: score_document(to_document(evaluation)))
 
 
 def document_with_overrides(evaluation: Evaluation,
