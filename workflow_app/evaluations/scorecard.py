@@ -78,6 +78,13 @@ def indicator_ids(evaluation: Evaluation) -> dict[str, int]:
     not loaded the tree)."""
     if "indicators" in evaluation.__dict__:
         return {code: ind.id for code, ind in ordered_indicators(evaluation)}
+    from workflow_app.evaluations.readcache import remembered
+
+    # Ids change only with the tree, hence with the content version: remembered in reads.
+    return remembered("indicator_ids", evaluation, lambda: _indicator_ids_from_rows(evaluation))
+
+
+def _indicator_ids_from_rows(evaluation: Evaluation) -> dict[str, int]:
     from sqlalchemy import select
 
     from workflow_app.extensions import db
