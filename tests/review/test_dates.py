@@ -55,3 +55,29 @@ def test_a_signature_before_the_report_date():
                "signatures": [{"username": "zhang_zj", "name": "张志军",
                                "signed_at": datetime(2022, 4, 2, 8)}]}
     assert find(seed("seed000"), "signature_before_report_date", signing=signing)
+
+
+def test_a_new_signature_is_checked_without_reviewing_the_content_again(monkeypatch):
+    """The stored review keeps the content's findings per document; a signature added to
+    the same content is checked at once, and the content's checks do not run again."""
+    from workflow_app.evaluations import findings
+    from workflow_app.review import review_document
+
+    doc = seed("seed000")
+    doc["report_date"] = "2021-11-30"  # a content finding too
+    one = {"submitted_at": datetime(2022, 5, 20, 9),
+           "signatures": [{"username": "li_m", "name": "李明",
+                           "signed_at": datetime(2022, 5, 20, 10)}]}
+    two = {**one, "signatures": [*one["signatures"],
+                                 {"username": "zhang_zj", "name": "张志军",
+                                  "signed_at": datetime(2022, 5, 19, 8)}]}
+    findings._MEMO.clear()
+    assert findings.review(doc, one) == review_document(doc, signing=one)
+    runs = []
+    real = findings.content_findings
+    monkeypatch.setattr(findings, "content_findings", lambda d: runs.append(1) or real(d))
+    after = findings.review(doc, two)
+    assert runs == []
+    assert after == review_document(doc, signing=two)
+    assert [f.code for f in after if f.part == "team"] == ["signature_before_submission"]
+    assert any(f.code == "report_date_before_period_end" for f in after)

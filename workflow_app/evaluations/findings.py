@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from workflow_app.evaluations.document import to_document
 from workflow_app.evaluations.models import Evaluation
 from workflow_app.review import Finding, has_errors, review_document
+from workflow_app.review.engine import content_findings, merge, signing_findings
 
 # The editor tab of each part a finding can point at.
 EDITOR_TAB = {"header": "header", "goals": "header", "conclusion": "header",
@@ -88,33 +89,34 @@ def document_for(evaluation: Evaluation, *, part: str | None = None,
     return doc
 
 
-# The review is a pure function of the document and the signing, and the costliest part of a
+# The review of the content is a pure function of the document, and the costliest part of a
 # read page (about 20 ms of CPU at 33 indicators): its findings are kept per process for the
-# documents seen last, keyed by the canonical JSON's SHA-256 and the signing.
-_MEMO: OrderedDict[tuple[str, str], tuple[Finding, ...]] = OrderedDict()
+# documents seen last, keyed by the canonical JSON's SHA-256. The signatures' check is cheap
+# and runs every time (a new signature must not cost a new review of unchanged content).
+_MEMO: OrderedDict[str, tuple[Finding, ...]] = OrderedDict()
 _MEMO_SIZE = 512
 _MEMO_LOCK = threading.Lock()
 
 
 def review(doc: dict[str, Any], signing: dict[str, Any] | None) -> list[Finding]:
-    """``review_document(doc, signing=signing)``, remembered for the same document and
-    signing (Findings are immutable)."""
+    """``review_document(doc, signing=signing)``: the content's findings remembered for the
+    same document (Findings are immutable), the signing's computed."""
     try:
         text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError):  # not plain JSON (never from to_document): no memo
         return review_document(doc, signing=signing)
-    key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), repr(signing))
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with _MEMO_LOCK:
         found = _MEMO.get(key)
         if found is not None:
             _MEMO.move_to_end(key)
-            return list(found)
-    found = tuple(review_document(doc, signing=signing))
-    with _MEMO_LOCK:
-        _MEMO[key] = found
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return list(found)
+    if found is None:
+        found = tuple(content_findings(doc))
+        with _MEMO_LOCK:
+            _MEMO[key] = found
+            while len(_MEMO) > _MEMO_SIZE:
+                _MEMO.popitem(last=False)
+    return merge(found, signing_findings(doc, signing))
 
 
 def findings_for(evaluation: Evaluation, *, part: str | None = None,

@@ -55,22 +55,44 @@ def review_document(doc: Mapping[str, Any], *,
     """
     if not isinstance(doc, Mapping):
         return []
+    return merge(content_findings(doc), signing_findings(doc, signing))
+
+
+def content_findings(doc: Mapping[str, Any]) -> list[Finding]:
+    """The findings of the content alone (every check but the signatures'): a function of
+    the document, so a caller may keep them per document."""
+    if not isinstance(doc, Mapping):
+        return []
     facts = Facts(doc)
+    return _run([(check.__name__, lambda check=check: check(facts)) for check in CHECKS])
+
+
+def signing_findings(doc: Mapping[str, Any], signing: Mapping[str, Any] | None
+                     ) -> list[Finding]:
+    """The findings of the signatures of the revision under review (against its dates)."""
+    if not isinstance(doc, Mapping) or not signing:
+        return []
+    return _run([("signature_before_submission",
+                  lambda: dates.signature_before_submission(doc, signing))])
+
+
+def merge(*groups: Iterable[Finding]) -> list[Finding]:
+    """Findings of several runs as one list: errors first, by part, without duplicates."""
+    unique = list(dict.fromkeys(f for group in groups for f in group))
+    order = {part: i for i, part in enumerate(PARTS)}
+    unique.sort(key=lambda f: (f.severity.rank, order.get(f.part, 99)))
+    return unique
+
+
+def _run(runs: list[tuple[str, Callable[[], Iterable[Finding]]]]) -> list[Finding]:
     found: list[Finding] = []
-    runs: list[tuple[str, Callable[[], Iterable[Finding]]]] = [
-        (check.__name__, lambda check=check: check(facts)) for check in CHECKS]
-    runs.append(("signature_before_submission",
-                 lambda: dates.signature_before_submission(facts, signing)))
     for name, run in runs:
         try:
             found.extend(run())
         except Exception:  # noqa: BLE001 — one faulty check must not hide the others
             log.exception("review check %s failed", name)
             found.append(info("check_failed", f"审查项“{name}”未能完成，请人工核对。", "header"))
-    unique = list(dict.fromkeys(found))
-    order = {part: i for i, part in enumerate(PARTS)}
-    unique.sort(key=lambda f: (f.severity.rank, order.get(f.part, 99)))
-    return unique
+    return found
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -94,13 +94,14 @@ def text_date_differs_from_report_date(facts: Facts) -> Iterator[Finding]:
                       "sections", str(last.get("key") or ""))
 
 
-def signature_before_submission(facts: Facts, signing: Mapping[str, Any] | None = None
-                                ) -> Iterator[Finding]:
-    """A signature dated before the revision was submitted, or before the report's date."""
+def signature_before_submission(doc: Mapping[str, Any],
+                                signing: Mapping[str, Any] | None = None) -> Iterator[Finding]:
+    """A signature dated before the revision was submitted, or before the report's date
+    (of the document: the only check that needs no Facts, so it runs apart, every time)."""
     if not signing:
         return
     submitted = signing.get("submitted_at")
-    report = _day(facts.doc.get("report_date"))
+    report = _day(doc.get("report_date"))
     for sig in signing.get("signatures") or []:
         signed = sig.get("signed_at")
         name = sig.get("name") or sig.get("username") or ""
