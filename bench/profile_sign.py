@@ -1,7 +1,7 @@
 """Time ``sign`` through the API in-process (Flask test client, no server): the CPU a signature
 costs the app, and where it goes.
 
-    .venv/bin/python bench/profile_sign.py [--database-url …] [-n 20] [--cpu]
+    .venv/bin/python bench/profile_sign.py [--database-url …] [-n 20] [--cpu] [--minimal]
 
 Each of ``-n`` requests signs a different pending (member, evaluation) pair that
 ``bench/load.py``'s ``choose`` picks, so this writes: the signatures stay (as in load.py's
@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu", action="store_true")
     parser.add_argument("--profile", action="store_true",
                         help="pyinstrument tree of one more signature (pip install pyinstrument)")
+    parser.add_argument("--minimal", action="store_true",
+                        help="ask for the list form only (Prefer: return=minimal)")
     parser.add_argument("--sql", action="store_true",
                         help="the statements of one more signature, slowest first, with ms")
     args = parser.parse_args(argv)
@@ -59,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def sign() -> int:
         token, evaluation = pairs.pop()
+        headers = {"Authorization": f"Bearer {token}"}
+        if args.minimal:
+            headers["Prefer"] = "return=minimal"
         response = client.post(f"/api/v1/evaluations/{evaluation}/transitions/sign", json={},
-                               headers={"Authorization": f"Bearer {token}"})
+                               headers=headers)
         return response.status_code
 
     sign()  # warm-up
