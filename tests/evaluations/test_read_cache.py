@@ -4,6 +4,7 @@ repeated read loads no indicator, and every edit, comment or rename shows on the
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from werkzeug.datastructures import MultiDict
 
@@ -102,3 +103,29 @@ def test_the_threads_marker_names_every_comment():
     one = threads_marker({"1.2": [C(5)], "1": [C(3), C(4)]})
     assert one == (("1", (3, 4)), ("1.2", (5,)))
     assert threads_marker({"1": [C(3), C(4), C(9)], "1.2": [C(5)]}) != one
+
+
+def test_the_live_preview_reads_the_stored_content_of_this_version(seed001, login, db_session,
+                                                                   count_queries):
+    """The score preview (a POST that saves nothing) uses the remembered document and ids:
+    a repeat loads no indicator row, and after a save it scores the new content."""
+    evaluation, preparer = seed001
+    db_session.commit()
+    client = login(preparer)
+    leaves = [i for i in evaluation.indicators if i.is_leaf]
+    one, other = leaves[0], next(i for i in leaves[1:] if i.score)
+    saved_score = other.score
+    url = f"/evaluations/{evaluation.id}/score-preview"
+    first = client.post(url, data={f"ind-{one.id}-score": "0"}).get_json()
+    with count_queries() as again:
+        second = client.post(url, data={f"ind-{one.id}-score": "0"}).get_json()
+    assert second == first and _indicator_rows_read(again.statements) == 0
+    assert not any("FROM indicators" in s for s in again.statements)
+    # Another leaf's score saved through the editor: the next preview adds the new value.
+    edit = f"/evaluations/{evaluation.id}/edit/scores"
+    fields = MultiDict([(k, "0" if k == f"ind-{other.id}-score" else v)
+                        for k, v in form_data(client.get(edit).get_data(as_text=True))])
+    assert client.post(edit, data=fields).status_code in (200, 302)
+    after = client.post(url, data={f"ind-{one.id}-score": "0"}).get_json()
+    assert Decimal(after["entered_total"]) == Decimal(first["entered_total"]) - saved_score
+    assert after["version"] > first["version"]

@@ -10,7 +10,8 @@ content: a remembered answer under it is the answer. The minute is part of the k
 what lives in other rows and may change without an edit (a member renamed, a grade scheme
 edited by an administrator): seen within a minute.
 
-Only GET and HEAD requests use these memos. Writes, commands and jobs always build from the
+Only GET and HEAD requests use these memos, and a POST that declares it saves nothing
+(``reads_only``: the live score preview). Writes, commands and jobs always build from the
 rows: a signature binds the hash of the content the database holds, never a remembered one.
 """
 
@@ -29,10 +30,17 @@ _derived = Memo(size=2048)  # documents and scores
 _fragments = Memo(size=512)
 
 
+def reads_only() -> None:
+    """Declare the current request a read whatever its method: a POST that computes from the
+    stored content and saves nothing (the editor's live score preview)."""
+    request.environ["jixiao.reads_only"] = True
+
+
 def content_key(evaluation: Any) -> tuple[Hashable, ...] | None:
     """The key naming the evaluation's stored content in this read request, or None when
     nothing may be remembered (not a read request, or an evaluation not stored yet)."""
-    if not has_request_context() or request.method not in _READS:
+    if not has_request_context() or (request.method not in _READS
+                                      and not request.environ.get("jixiao.reads_only")):
         return None
     state = getattr(evaluation, "_sa_instance_state", None)
     if state is None or not state.persistent or state.modified:

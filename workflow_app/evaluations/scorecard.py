@@ -7,7 +7,6 @@ never re-derives a score.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -106,6 +105,11 @@ def _indicator_ids_from_rows(evaluation: Evaluation) -> dict[str, int]:
     return out
 
 
+def _copy_tree(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**node, "children": _copy_tree(node["children"])} if node.get("children")
+            else dict(node) for node in nodes]
+
+
 def _leaf_dicts(nodes: list[dict[str, Any]]):
     for node in nodes:
         if node.get("children"):
@@ -145,8 +149,10 @@ def document_with_overrides(evaluation: Evaluation,
     """The content document with unsaved leaf values (indicator id → fields) put in."""
     doc = to_document(evaluation)
     if overrides:
-        doc = copy.deepcopy(doc)  # the stored document is shared by the read requests
-        by_code = {code: ind.id for code, ind in ordered_indicators(evaluation)}
+        # The stored document is shared by the read requests: the tree is copied (its nodes,
+        # which get the unsaved values), what the nodes hold is not (nothing mutates it).
+        doc = {**doc, "indicators": _copy_tree(doc["indicators"])}
+        by_code = indicator_ids(evaluation)
         for leaf in _leaf_dicts(doc["indicators"]):
             new = overrides.get(by_code.get(leaf["code"]))
             if not new:
@@ -202,6 +208,31 @@ class Scorecard:
         """Sum of the leaf weights (should equal the total weight)."""
         return sum((r.indicator.weight or Decimal(0) for r in self.rows
                     if r.indicator.is_leaf), Decimal(0))
+
+
+@dataclass
+class PreviewRow:
+    """One indicator of the live preview: its id and the engine's results."""
+
+    code: str
+    indicator_id: int
+    node: NodeResult | None
+    leaf: IndicatorResult | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def preview_scores(evaluation: Evaluation, overrides: dict[int, dict[str, Any]]
+                   ) -> tuple[TreeResult, list[PreviewRow]]:
+    """The engine's result for the unsaved values and each indicator's row by id — from the
+    content document and the indicator ids, without loading the tree's rows."""
+    result = score_evaluation(evaluation, overrides)
+    by_code: dict[str, list[Problem]] = {}
+    for problem in result.problems:
+        by_code.setdefault(problem.code, []).append(problem)
+    rows = [PreviewRow(code, id_, result.nodes.get(code), result.leaves.get(code),
+                       by_code.get(code, []))
+            for code, id_ in indicator_ids(evaluation).items()]
+    return result, rows
 
 
 def build_scorecard(evaluation: Evaluation,

@@ -27,7 +27,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from workflow_app.evaluations import forms
+from workflow_app.evaluations import forms, readcache
 from workflow_app.evaluations import operations as ops
 from workflow_app.evaluations.access import (
     can_create,
@@ -42,7 +42,7 @@ from workflow_app.evaluations.models import (
     Indicator,
     IndicatorTemplate,
 )
-from workflow_app.evaluations.scorecard import build_scorecard, load_options
+from workflow_app.evaluations.scorecard import build_scorecard, load_options, preview_scores
 from workflow_app.evaluations.scoring import ScoringError, describe_rule, format_decimal
 from workflow_app.evaluations.scoring.rules import rule_params
 from workflow_app.extensions import db
@@ -550,13 +550,15 @@ def evidence_download(evaluation_id: int, evidence_id: int):
 @bp.route("/evaluations/<int:evaluation_id>/score-preview", methods=["POST"])
 @login_required
 def score_preview(evaluation_id: int):
-    """Scores for the scoring table's current (unsaved) values, as JSON; nothing is saved."""
-    evaluation = load_visible(evaluation_id, for_edit=True)
-    card = build_scorecard(evaluation, forms.indicator_values_from_form(request.form))
-    result = card.result
+    """Scores for the scoring table's current (unsaved) values, as JSON; nothing is saved
+    (a read: the stored document and indicator ids are remembered, ``readcache``)."""
+    readcache.reads_only()
+    evaluation = load_visible(evaluation_id)
+    result, rows = preview_scores(evaluation, forms.indicator_values_from_form(request.form))
+    tree_problems = [p for p in result.problems if not p.code]
     leaves, nodes = {}, {}
-    for row in card.rows:
-        key = str(row.indicator.id)
+    for row in rows:
+        key = str(row.indicator_id)
         if row.node is not None:
             nodes[key] = {"entered": format_decimal(row.node.entered),
                           "computed": format_decimal(row.node.computed)}
@@ -577,7 +579,7 @@ def score_preview(evaluation_id: int):
         "computed_summary": result.computed_summary, "open_count": result.open_count,
         "open": [{"code": code, "name": name, "reason": reason}
                  for code, name, reason in result.open_reasons],
-        "tree_problems": [p.message for p in card.tree_problems],
+        "tree_problems": [p.message for p in tree_problems],
         "leaves": leaves, "nodes": nodes,
     })
 
