@@ -226,22 +226,25 @@ def preview_scores(evaluation: Evaluation, overrides: dict[int, dict[str, Any]]
     """The engine's result for the unsaved values and each indicator's row by id — from the
     content document and the indicator ids, without loading the tree's rows."""
     result = score_evaluation(evaluation, overrides)
-    by_code: dict[str, list[Problem]] = {}
-    for problem in result.problems:
-        by_code.setdefault(problem.code, []).append(problem)
+    by_code = _problems_by_code(result)
     rows = [PreviewRow(code, id_, result.nodes.get(code), result.leaves.get(code),
                        by_code.get(code, []))
             for code, id_ in indicator_ids(evaluation).items()]
     return result, rows
 
 
+def _problems_by_code(result: TreeResult) -> dict[str, list[Problem]]:
+    by_code: dict[str, list[Problem]] = {}
+    for problem in result.problems:
+        by_code.setdefault(problem.code, []).append(problem)
+    return by_code
+
+
 def build_scorecard(evaluation: Evaluation,
                     overrides: dict[int, dict[str, Any]] | None = None) -> Scorecard:
     """Score the evaluation and pair every indicator with its results and problems."""
     result = score_evaluation(evaluation, overrides)
-    by_code: dict[str, list[Problem]] = {}
-    for problem in result.problems:
-        by_code.setdefault(problem.code, []).append(problem)
+    by_code = _problems_by_code(result)
     rows = [Row(code, ind, result.nodes.get(code), result.leaves.get(code),
                 by_code.get(code, []))
             for code, ind in ordered_indicators(evaluation)]
