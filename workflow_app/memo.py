@@ -51,6 +51,15 @@ class Memo:
             while len(self._data) > self._size:
                 self._data.popitem(last=False)
 
+    def get_or_build(self, key: Any, build: Any) -> Any:
+        """The answer kept under ``key``, else ``build()`` kept there (two threads missing at
+        once both build; the answers are equal, the second is kept)."""
+        found = self.get(key)
+        if found is None:
+            found = build()
+            self.put(key, found)
+        return found
+
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:

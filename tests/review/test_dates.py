@@ -71,7 +71,7 @@ def test_a_new_signature_is_checked_without_reviewing_the_content_again(monkeypa
     two = {**one, "signatures": [*one["signatures"],
                                  {"username": "zhang_zj", "name": "张志军",
                                   "signed_at": datetime(2022, 5, 19, 8)}]}
-    findings._MEMO.clear()
+    findings._MEMO.clear()  # a Memo: nothing remembered from other tests
     assert findings.review(doc, one) == review_document(doc, signing=one)
     runs = []
     real = findings.content_findings

@@ -404,12 +404,7 @@ def unit_options(user: User) -> list[tuple[int, str]]:
 
 
 def _remembered(key: tuple, build: Callable[[], list]) -> list:
-    key = (*key, this_minute())
-    found = _choices.get(key)
-    if found is None:
-        found = build()
-        _choices.put(key, found)
-    return list(found)
+    return list(_choices.get_or_build((*key, this_minute()), build))
 
 
 def fmt_score(value: Decimal | None) -> str:

@@ -54,14 +54,7 @@ def remembered(what: str, evaluation: Any, build: Callable[[], T]) -> T:
     """``build()`` for the evaluation's stored content — its document ("document"), its
     scores ("scores") — remembered in read requests (shared: read-only)."""
     key = content_key(evaluation)
-    if key is None:
-        return build()
-    key = (what, *key)
-    found = _derived.get(key)
-    if found is None:
-        found = build()
-        _derived.put(key, found)
-    return found
+    return build() if key is None else _derived.get_or_build((what, *key), build)
 
 
 def remembered_document(evaluation: Any, build: Callable[[], T]) -> T:
@@ -74,11 +67,4 @@ def remembered_fragment(name: str, evaluation: Any, variant: Hashable,
     """A rendered piece of the read page that depends only on the evaluation's content and
     ``variant`` (what else it shows, e.g. the comments under indicators)."""
     key = content_key(evaluation)
-    if key is None:
-        return render()
-    key = (name, variant, *key)
-    html = _fragments.get(key)
-    if html is None:
-        html = render()
-        _fragments.put(key, html)
-    return html
+    return render() if key is None else _fragments.get_or_build((name, variant, *key), render)

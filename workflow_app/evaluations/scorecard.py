@@ -196,7 +196,7 @@ class Scorecard:
     @property
     def tree_problems(self) -> list[Problem]:
         """Problems of the tree as a whole (weights not adding up, nothing applicable)."""
-        return [p for p in self.result.problems if not p.code]
+        return tree_problems(self.result)
 
     @property
     def level_totals(self) -> list[Row]:
@@ -231,6 +231,11 @@ def preview_scores(evaluation: Evaluation, overrides: dict[int, dict[str, Any]]
                        by_code.get(code, []))
             for code, id_ in indicator_ids(evaluation).items()]
     return result, rows
+
+
+def tree_problems(result: TreeResult) -> list[Problem]:
+    """Problems of the tree as a whole (weights not adding up, nothing applicable)."""
+    return [p for p in result.problems if not p.code]
 
 
 def _problems_by_code(result: TreeResult) -> dict[str, list[Problem]]:

@@ -42,7 +42,12 @@ from workflow_app.evaluations.models import (
     Indicator,
     IndicatorTemplate,
 )
-from workflow_app.evaluations.scorecard import build_scorecard, load_options, preview_scores
+from workflow_app.evaluations.scorecard import (
+    build_scorecard,
+    load_options,
+    preview_scores,
+    tree_problems,
+)
 from workflow_app.evaluations.scoring import ScoringError, describe_rule, format_decimal
 from workflow_app.evaluations.scoring.rules import rule_params
 from workflow_app.extensions import db
@@ -555,7 +560,6 @@ def score_preview(evaluation_id: int):
     readcache.reads_only()
     evaluation = load_visible(evaluation_id)
     result, rows = preview_scores(evaluation, forms.indicator_values_from_form(request.form))
-    tree_problems = [p for p in result.problems if not p.code]
     leaves, nodes = {}, {}
     for row in rows:
         key = str(row.indicator_id)
@@ -579,7 +583,7 @@ def score_preview(evaluation_id: int):
         "computed_summary": result.computed_summary, "open_count": result.open_count,
         "open": [{"code": code, "name": name, "reason": reason}
                  for code, name, reason in result.open_reasons],
-        "tree_problems": [p.message for p in tree_problems],
+        "tree_problems": [p.message for p in tree_problems(result)],
         "leaves": leaves, "nodes": nodes,
     })
 

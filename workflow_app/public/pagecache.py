@@ -27,11 +27,6 @@ def anonymous_page(name: str, render: Callable[[], str]) -> str:
     """``render()``, or the page it gave for the same request since the last publication."""
     if request.cookies:
         return render()
-    key = (name, published_marker(), request.path, request.query_string,
-           this_minute())
-    html = _pages.get(key)
-    if html is None:
-        html = render()
-        _pages.put(key, html)
-    return html
+    return _pages.get_or_build((name, published_marker(), request.path, request.query_string,
+                                this_minute()), render)
 
